@@ -1,0 +1,290 @@
+"""CLI stage: parse arguments, call the library, turn a SyriaMapError into one line on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import SyriaMapError, UsageError, ValidationError
+
+log = logging.getLogger("syriamap")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("syriamap")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--events", metavar="FILE", help="events CSV (default: data/events.csv)")
+    p.add_argument("--places", metavar="FILE", help="places CSV (default: data/places.csv)")
+    p.add_argument("--factions", metavar="FILE", help="factions CSV (default: data/factions.csv)")
+    p.add_argument("--lenient", action="store_true",
+                   help="skip rows with problems (and say which) instead of refusing the data")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``syriamap`` command."""
+    top = argparse.ArgumentParser(prog="syriamap",
+                                  description="Maps of who controls what in Syria, for any day.")
+    top.add_argument("--version", action="version", version=f"syriamap {_version()}")
+    top.add_argument("-v", "--verbose", action="count", default=0,
+                     help="more output; -v also shows tracebacks for bug reports")
+    top.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+
+    m = sub.add_parser("map", help="a map for a date (.html, .png or .svg), or one per day")
+    m.add_argument("--date", help="the day, YYYY-MM-DD")
+    m.add_argument("--start", help="first day of a series (with --end and --every)")
+    m.add_argument("--end", help="last day of a series")
+    m.add_argument("--every", default="1d", help="step of a series, e.g. 1d or 7d (default 1d)")
+    m.add_argument("-o", "--output", required=True, help="OUT.html / OUT.png / OUT.svg, or DIR/ for a series")
+    m.add_argument("--lang", choices=("en", "ar"), default="en")
+    m.add_argument("--tiles", default="none", help="none (default), osm, or an xyzservices name")
+    m.add_argument("--focus", metavar="GOVERNORATE", help="zoom to a governorate (name or p-code)")
+    m.add_argument("--changes-since", metavar="DATE", help="mark what changed hands since DATE")
+    _data_args(m)
+
+    t = sub.add_parser("timeline", help="one self-contained page with a date slider")
+    t.add_argument("--start", required=True)
+    t.add_argument("--end", required=True)
+    t.add_argument("-o", "--output", required=True)
+    t.add_argument("--lang", choices=("en", "ar"), default="en")
+    t.add_argument("--tiles", default="none")
+    t.add_argument("--focus", metavar="GOVERNORATE")
+    t.add_argument("--story", metavar="FILE",
+                   help="CSV of date,caption: captions shown on chosen days")
+    _data_args(t)
+
+    s = sub.add_parser("snapshot", help="who controls each tracked place on a date")
+    s.add_argument("--date", required=True)
+    s.add_argument("--format", choices=("csv", "geojson"), default="csv")
+    s.add_argument("-o", "--output", help="FILE (default: standard output)")
+    _data_args(s)
+
+    c = sub.add_parser("changes", help="places that changed hands between two dates")
+    c.add_argument("--start", required=True)
+    c.add_argument("--end", required=True)
+    c.add_argument("--format", choices=("csv", "md", "json"), default="csv")
+    c.add_argument("-o", "--output", help="FILE (default: standard output)")
+    _data_args(c)
+
+    st = sub.add_parser("stats", help="area (km2) and population per faction per day")
+    st.add_argument("--start", required=True)
+    st.add_argument("--end", required=True)
+    st.add_argument("-o", "--output", required=True, help="OUT.csv")
+    st.add_argument("--plot", metavar="OUT.png", help="also a stacked area chart")
+    _data_args(st)
+
+    v = sub.add_parser("validate", help="check the data files; one line per problem")
+    v.add_argument("--report", action="store_true",
+                   help="also account for every event: applied, superseded or rejected")
+    _data_args(v)
+
+    d = sub.add_parser("data", help="boundary layers: pull or clean")
+    dsub = d.add_subparsers(dest="data_command", metavar="ACTION")
+    pull = dsub.add_parser("pull", help="obtain and verify the OCHA boundary layers")
+    pull.add_argument("--from", dest="source", metavar="DIR", help="copy from a local mirror folder")
+    dsub.add_parser("clean", help="remove the pulled layers and caches")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``syriamap`` command; returns the exit status."""
+    args = parser().parse_args(argv)
+    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser().print_help()
+        return 2
+    try:
+        return _run(args)
+    except ValidationError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        print(f"syriamap: {len(exc.problems)} problem(s) in the data; nothing was written",
+              file=sys.stderr)
+        return 1
+    except SyriaMapError as exc:
+        if args.verbose:
+            raise
+        print(f"syriamap: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("syriamap: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dataset(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .dataset import load
+
+    data = load(args.events, args.places, args.factions, lenient=args.lenient)
+    for p in data.skipped:
+        print(f"skipped: {p}", file=sys.stderr)
+    return data
+
+
+def _write(text: str, output: str | None, data) -> None:  # type: ignore[no-untyped-def]
+    from .render import save_text
+
+    if output:
+        save_text(text, output, inputs=list(data.paths.values()))
+        log.info("wrote %s", output)
+    else:
+        sys.stdout.write(text)
+
+
+def _run(args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd == "data":
+        from . import data as _data
+
+        if args.data_command == "pull":
+            folder = _data.pull(source=args.source)
+            print(f"boundary layers verified in {folder}")
+        elif args.data_command == "clean":
+            removed = _data.clean()
+            print(f"removed {len(removed)} folder(s)" + "".join(f"\n  {p}" for p in removed))
+        else:
+            raise UsageError("syriamap data: expected 'pull' or 'clean'")
+        return 0
+    if cmd == "validate":
+        return _validate(args)
+    data = _dataset(args)
+    if cmd == "map":
+        return _map(args, data)
+    if cmd == "timeline":
+        from .render import Style, to_html
+
+        style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus,
+                      captions=_story(args.story) if args.story else {})
+        _write(to_html(data, args.start, args.end, style=style), args.output, data)
+        return 0
+    if cmd == "snapshot":
+        from .snapshot import SNAPSHOT_COLUMNS, snapshot
+
+        snap = snapshot(args.date, data=data)
+        if args.format == "csv":
+            text = snap[SNAPSHOT_COLUMNS].to_csv(index=False, lineterminator="\n")
+        else:
+            text = snap[SNAPSHOT_COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False) + "\n"
+        _write(text, args.output, data)
+        return 0
+    if cmd == "changes":
+        from .stats import changes, format_changes
+
+        _write(format_changes(changes(args.start, args.end, data=data), args.format), args.output, data)
+        return 0
+    if cmd == "stats":
+        from .stats import plot_stats, stats
+
+        table = stats(args.start, args.end, data=data)
+        _write(table.to_csv(index=False, lineterminator="\n"), args.output, data)
+        if args.plot:
+            plot_stats(table, args.plot)
+        return 0
+    raise UsageError(f"unknown command {cmd!r}")
+
+
+def _map(args: argparse.Namespace, data) -> int:  # type: ignore[no-untyped-def]
+    from .render import Style, to_html, to_image
+
+    style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus)
+    if args.date and (args.start or args.end):
+        raise UsageError("give either --date or --start/--end, not both")
+    if args.date:
+        _one_map(data, args.date, Path(args.output), style, args.changes_since)
+        return 0
+    if not (args.start and args.end):
+        raise UsageError("syriamap map: give --date D, or --start D --end D [--every 1d]")
+    import numpy as np
+    from tqdm import tqdm
+
+    step = _step(args.every)
+    days = np.arange(np.datetime64(args.start, "D"), np.datetime64(args.end, "D") + 1, step)
+    out = Path(args.output)
+    suffix = ".html"
+    if out.suffix.lower() in (".png", ".svg", ".html"):
+        suffix, out = out.suffix.lower(), out.parent
+    if not out.is_dir():
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SyriaMapError(f"{out}: cannot create the folder ({exc.strerror})") from exc
+    for d in tqdm(days, desc="maps", unit="day", disable=args.quiet):
+        _one_map(data, str(d), out / f"syriamap-{d}{suffix}", style, None)
+    print(f"wrote {len(days)} maps to {out}")
+    return 0
+
+
+def _one_map(data, date: str, out: Path, style, changes_since: str | None) -> None:  # type: ignore[no-untyped-def]
+    from .render import save_text, to_html, to_image
+
+    ext = out.suffix.lower()
+    if ext in (".png", ".svg"):
+        to_image(data, date, out, style=style, changes_since=changes_since)
+    elif ext in (".html", ".htm"):
+        html = to_html(data, date, style=style, changes_since=changes_since)
+        save_text(html, out, inputs=list(data.paths.values()))
+    else:
+        raise UsageError(f"{out}: expected an output ending in .html, .png or .svg")
+    log.info("wrote %s", out)
+
+
+def _step(text: str) -> int:
+    import re
+
+    m = re.fullmatch(r"(\d+)d", text.strip())
+    if not m or int(m.group(1)) < 1:
+        raise UsageError(f"--every {text!r}: expected a number of days like 1d or 7d")
+    return int(m.group(1))
+
+
+def _story(path: str) -> dict[str, str]:
+    from .data import read_table
+    from .validate import parse_date
+
+    t = read_table(path)
+    if t.header[:2] != ["date", "caption"]:
+        raise UsageError(f"{path}: expected the columns date,caption")
+    out = {}
+    for line, d, cap in zip(t.frame["_line"], t.frame["date"], t.frame["caption"]):
+        if parse_date(d) is None:
+            raise UsageError(f"{path}:{line}: date: {d!r} is not a date YYYY-MM-DD")
+        out[d] = cap
+    return out
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .data import read_boundaries
+    from .dataset import check, paths_for
+
+    paths = paths_for(args.events, args.places, args.factions)
+    problems, _, _ = check(paths, boundaries=read_boundaries())
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    if args.report:
+        from .stats import accounting
+
+        data = _dataset(args)
+        report = accounting(data)
+        sys.stdout.write(report.to_csv(index=False, lineterminator="\n"))
+        counts = report["outcome"].value_counts().to_dict()
+        print("; ".join(f"{k}: {v}" for k, v in sorted(counts.items())), file=sys.stderr)
+    else:
+        print(f"ok: {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,471 @@
+"""Render stage: a snapshot or a range of days as a self-contained HTML page, or as PNG/SVG."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import OutputError, UsageError
+from .snapshot import Control, compile_control, day_str, to_day
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
+    from .dataset import Dataset
+
+LANGS = ("en", "ar")
+UNKNOWN_COLOR = "#bdbdbd"
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"],
+    "ar": ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+           "تشرين الأول", "تشرين الثاني", "كانون الأول"],
+}
+TEXT = {
+    "en": {
+        "title": "Who controls what in Syria", "legend": "Controlled by", "states_title": "Shown as",
+        "states": ["confirmed", "claimed (unconfirmed)", "disputed (conflicting claims)", "unknown"],
+        "statusWord": {"confirmed": "confirmed", "claimed": "claimed", "denied": "denial"},
+        "controller": "Controller", "status": "Status", "since": "Since", "event": "Event",
+        "source": "Source", "thin": "thinly held (far from any tracked place)",
+        "area": "sub-district area", "changed": "changed hands this day",
+        "noEvents": "No reported change this day.",
+        "sources": "Control: syriamap data/events.csv (sourced row by row). Reports are often "
+                   "unverifiable; claims are shown as such.",
+    },
+    "ar": {
+        "title": "من يسيطر على ماذا في سوريا", "legend": "السيطرة", "states_title": "الحالة",
+        "states": ["مؤكد", "ادعاء (غير مؤكد)", "متنازع عليه (ادعاءات متعارضة)", "غير معروف"],
+        "statusWord": {"confirmed": "مؤكد", "claimed": "ادعاء", "denied": "نفي"},
+        "controller": "الجهة المسيطرة", "status": "الحالة", "since": "منذ", "event": "الحدث",
+        "source": "المصدر", "thin": "سيطرة ضعيفة (بعيداً عن الأماكن المرصودة)",
+        "area": "منطقة الناحية", "changed": "تغيرت السيطرة في هذا اليوم",
+        "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
+        "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
+    },
+}
+ATTRIBUTION = [
+    "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
+    "Places: GeoNames (CC BY 4.0), OurAirports (public domain)",
+    "Neighbours: Natural Earth (public domain)",
+]
+PLACE_LABEL_KINDS = ("city",)
+
+
+@dataclass(frozen=True)
+class Style:
+    """Presentation settings for a page or image."""
+
+    lang: str = "en"
+    tiles: str = "none"
+    focus: str | None = None
+    captions: dict[str, str] = field(default_factory=dict)
+    width_px: int = 1400
+    height_px: int = 1200
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise UsageError(f"lang {self.lang!r}: expected one of {', '.join(LANGS)}")
+        if self.width_px < 200 or self.height_px < 200:
+            raise UsageError("width_px and height_px must be at least 200")
+
+
+# ---------------------------------------------------------------------------- payload
+
+
+def _round(obj: Any, nd: int = 5) -> Any:
+    if isinstance(obj, float):
+        return round(obj, nd)
+    if isinstance(obj, (list, tuple)):
+        return [_round(o, nd) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _round(v, nd) for k, v in obj.items()}
+    return obj
+
+
+def _features(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    import shapely
+
+    feats = []
+    for k, geom in enumerate(gdf.geometry):
+        g = json.loads(shapely.to_geojson(geom))
+        feats.append({"type": "Feature", "properties": props[k] if props else {},
+                      "geometry": _round(g)})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def focus_bounds(data: Dataset, focus: str | None) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of Syria, or of one governorate (name or p-code)."""
+    a1 = data.boundaries.admin1
+    if focus:
+        key = focus.strip().casefold()
+        hit = a1[(a1["pcode"].str.casefold() == key) | (a1["name_en"].str.casefold() == key)
+                 | (a1["name_ar"] == focus.strip())]
+        if len(hit) == 0:
+            names = ", ".join(f"{n} ({p})" for p, n in zip(a1["pcode"], a1["name_en"]))
+            raise UsageError(f"unknown governorate {focus!r}; expected one of: {names}")
+        x0, y0, x1, y1 = hit.total_bounds
+    else:
+        x0, y0, x1, y1 = data.boundaries.admin0.total_bounds
+    return [[round(float(y0), 4), round(float(x0), 4)], [round(float(y1), 4), round(float(x1), 4)]]
+
+
+def payload(control: Control, start: int, end: int, *, style: Style,
+            map_var: str = "map_syriamap", compare: int | None = None) -> dict[str, Any]:
+    """Everything the page needs: geometry once, and the states in force from ``start`` to ``end``."""
+    from .territory import pieces
+
+    data = control.data
+    lang = style.lang
+    st = control.states
+    compare = start - 1 if compare is None else compare
+    first = min(start, compare)
+    keep = st.day <= end
+    # states before start matter only as the last one per unit: keep it, drop earlier ones
+    later = np.append(st.unit[1:] == st.unit[:-1], False) & np.append(st.day[1:] <= first, False)
+    keep &= ~later
+    sel = np.flatnonzero(keep)
+    remap = {int(s): k for k, s in enumerate(sel)}
+    ev = data.events
+    used = sorted(set(int(e) for e in st.event[sel])
+                  | {r for s in sel for r in st.disputes.get(int(s), [])}
+                  | set(np.flatnonzero((ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+                                        >= start) & (ev["date"].to_numpy().astype("datetime64[D]")
+                                                     .astype(np.int64) <= end)).tolist()))
+    ev_index = {r: k for k, r in enumerate(used)}
+    code_of = {c: i for i, c in enumerate(control.codes)}
+    names = dict(zip(data.places["place_id"], data.places[f"name_{lang}"]))
+    names.update(zip(data.boundaries.admin3["pcode"], data.boundaries.admin3[f"name_{lang}"]))
+    for lvl in ("admin1", "admin2", "neighbourhoods"):
+        layer = getattr(data.boundaries, lvl)
+        names.update(zip(layer["pcode"], layer[f"name_{lang}"]))
+    events = []
+    by_day: dict[str, list[int]] = {}
+    for r in used:
+        row = ev.iloc[r]
+        tgt = row["target"]
+        tn = (f"{tgt.split(':', 1)[1]} → all" if tgt.startswith("faction:")
+              else str(names.get(tgt, tgt)))
+        events.append({"id": row["event_id"], "d": str(row["date"])[:10], "p": row["date_precision"],
+                       "c": code_of.get(row["controller"], -1), "st": row["status"],
+                       "s": row["source"], "n": row["note"], "tn": tn})
+        d = str(row["date"])[:10]
+        if start <= to_day(d) <= end:
+            by_day.setdefault(d, []).append(ev_index[r])
+    p = pieces(data)
+    piece_props = [{"i": k, "u": int(u), "t": bool(t)} for k, (u, t) in enumerate(zip(p["unit"], p["thin"]))]
+    places = [
+        {"id": r.place_id, "en": r.name_en, "ar": r.name_ar, "kind": r.kind,
+         "lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5),
+         "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
+         "label": r.kind in PLACE_LABEL_KINDS}
+        for r in data.places.itertuples()
+    ]
+    a1 = data.boundaries.admin1
+    labels = [{"name": n, "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
+              for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())]
+    from .data import read_neighbours
+
+    factions = [{"id": fid, "name": data.faction_name(fid, lang),
+                 "color": data.factions.loc[fid, "color"] if fid in data.factions.index else "#757575"}
+                for fid in control.codes]
+    return {
+        "map_var": map_var, "lang": lang, "text": {**TEXT[lang], "months": MONTHS[lang]},
+        "days": list(range(start, end + 1)), "compare": compare,
+        "highlight": compare != start - 1,
+        "caption": {str(to_day(k)): v for k, v in style.captions.items()},
+        "factions": factions,
+        "unknown": {"id": "UNKNOWN", "name": data.faction_name("UNKNOWN", lang), "color": UNKNOWN_COLOR},
+        "units": control.unit_ids,
+        "areas": [{"en": e, "ar": a} for e, a in zip(data.boundaries.admin3["name_en"],
+                                                       data.boundaries.admin3["name_ar"])],
+        "places": places,
+        "states": {"unit": st.unit[sel].tolist(), "day": st.day[sel].tolist(),
+                   "ctrl": st.ctrl[sel].tolist(), "status": st.status[sel].tolist(),
+                   "event": [ev_index[int(e)] for e in st.event[sel]],
+                   "since": [day_str(d) for d in st.since[sel]]},
+        "disputes": {str(remap[s]): [ev_index[r] for r in rows]
+                     for s, rows in st.disputes.items() if s in remap},
+        "events": events, "eventsByDay": by_day,
+        "pieces": _features(p, piece_props),
+        "context": {
+            "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
+            "governorates": _features(_simplified_lines(data)),
+            "outline": _features(data.boundaries.admin0.simplify(0.003)),
+            "labels": labels,
+        },
+        "bounds": focus_bounds(data, style.focus),
+        "attribution": ATTRIBUTION,
+    }
+
+
+def _isna(v: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(v))
+
+
+def _simplified_lines(data: Dataset) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import shapely
+
+    a1 = data.boundaries.admin1
+    geoms = shapely.coverage_simplify(np.asarray(a1.geometry.values), 0.003)
+    return gpd.GeoDataFrame(geometry=shapely.boundary(geoms), crs="EPSG:4326")
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet 1.9.4's JS and CSS from the django-js-lib-leaflet wheel, images as data URIs."""
+    root = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    js = (root / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = (root / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(m: re.Match[str]) -> str:
+        data = (root / "images" / m.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(data).decode()})"
+
+    return js, re.sub(r"url\(images/([\w.-]+\.png)\)", inline, css)
+
+
+def _resource(name: str) -> str:
+    from .data import resource_path
+
+    return resource_path(name).read_text(encoding="utf-8")
+
+
+def _script_json(obj: Any) -> str:
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def figure(data: Dataset, start: str, end: str | None = None, *, style: Style = Style(),
+           changes_since: str | None = None) -> folium.Map:
+    """A folium map (displays inline in Jupyter) of one day, or of a range with a date slider.
+
+    Examples
+    --------
+    >>> from syriamap.dataset import load
+    >>> m = figure(load(), "2024-12-06")
+    >>> type(m).__name__
+    'Map'
+    """
+    import folium
+    from branca.element import Element, MacroElement
+    from jinja2 import Template
+
+    a, b = to_day(start), to_day(end or start)
+    if b < a:
+        raise UsageError(f"end {end} is before start {start}")
+    control = compile_control(data)
+    m = folium.Map(location=[35.0, 38.5], zoom_start=7, tiles=None, control_scale=False,
+                   zoom_snap=0.25, attribution_control=True)
+    m._id = "syriamap"
+    m.get_root()._id = "syriamap_figure"
+    m.default_js, m.default_css = [], []
+    if style.tiles != "none":
+        _add_tiles(m, style.tiles)
+    js, css = _leaflet_assets()
+    root = m.get_root()
+    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(Element(f"<style>{_resource('app.css')}</style>"), name="syriamap_css")
+    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
+    if style.lang == "ar":
+        root.header.add_child(Element('<meta name="syriamap-lang" content="ar">'), name="lang")
+    since = to_day(changes_since) if changes_since else None
+    data_json = _script_json(payload(control, a, b, style=style, map_var=m.get_name(), compare=since))
+    root.html.add_child(Element(
+        f'<script type="application/json" id="syriamap-data">{data_json}</script>'), name="data")
+    app = MacroElement()
+    app._name, app._id = "SyriamapApp", "app"
+    app._template = Template("{% macro script(this, kwargs) %}{% raw %}" + _resource("app.js")
+                             + "{% endraw %}{% endmacro %}")
+    m.add_child(app, name="syriamap_app")
+    return m
+
+
+def _add_tiles(m: folium.Map, name: str) -> None:
+    import folium
+    import xyzservices.providers as xyz
+
+    key = "OpenStreetMap.Mapnik" if name == "osm" else name
+    try:
+        provider = xyz.query_name(key)
+    except ValueError as exc:
+        raise UsageError(f"unknown tile provider {name!r}: use 'none', 'osm' or an xyzservices name "
+                         "such as 'CartoDB.Positron'") from exc
+    layer = folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution,
+                             name=provider.name, max_zoom=provider.get("max_zoom", 18))
+    layer._id = "tiles"
+    layer.add_to(m)
+
+
+def to_html(data: Dataset, start: str, end: str | None = None, *, style: Style = Style(),
+            changes_since: str | None = None) -> str:
+    """The page as text: self-contained (no network), the same bytes for the same inputs.
+
+    With ``changes_since``, places and areas whose controller differs from that day are marked
+    (a gains/losses map); otherwise changes since the previous day are marked.
+    """
+    html = figure(data, start, end, style=style, changes_since=changes_since).get_root().render()
+    if style.lang == "ar":
+        html = html.replace("<html>", '<html lang="ar" dir="rtl">', 1)
+    else:
+        html = html.replace("<html>", '<html lang="en">', 1)
+    return html
+
+
+# ---------------------------------------------------------------------------- static images
+
+
+def to_image(data: Dataset, date: str, path: str | Path, *, style: Style = Style(),
+             changes_since: str | None = None) -> Path:
+    """Write a PNG or SVG (by extension) of one day: title, legend, scale bar and attribution."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from .data import read_neighbours
+    from .snapshot import describe
+    from .territory import pieces
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise UsageError(f"{path}: expected .png or .svg")
+    control = compile_control(data)
+    row = control.matrix(date, date)[0]
+    p = pieces(data).copy()
+    idx = row[p["unit"].to_numpy()]
+    p["ctrl"] = control.controllers(idx)
+    p["status"] = np.where(idx >= 0, control.states.status[np.clip(idx, 0, None)], 3)
+    colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
+    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
+    plt.rcParams["svg.hashsalt"] = "syriamap"
+    fig, ax = plt.subplots(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
+    ax.set_facecolor("#dbe9f4")
+    read_neighbours().plot(ax=ax, color=["#d9d9d9" if not g else "#bdbdbd" for g in read_neighbours()["golan"]],
+                           edgecolor="#9e9e9e", linewidth=0.5)
+    for (ctrl, thin, status), grp in p.groupby(["ctrl", "thin", "status"]):
+        alpha = (0.3 if thin else 0.75) * (0.55 if status == 1 else 1.0)
+        grp.plot(ax=ax, color=colors.get(ctrl, "#757575"), alpha=alpha, linewidth=0,
+                 hatch="////" if status == 2 else None)
+    _simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
+    data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    snap = describe(control, row[: control.n_places], places=True)
+    since = to_day(changes_since) if changes_since else to_day(date) - 1
+    prev = describe(control, control.matrix(day_str(since), day_str(since))[0][: control.n_places], places=True)
+    changed = snap["controller"].to_numpy() != prev["controller"].to_numpy()
+    for fid, grp in snap.groupby("controller"):
+        size = 6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40
+        ax.scatter(grp["lon"], grp["lat"], s=size, c=colors.get(fid, "#757575"), edgecolors="black",
+                   linewidths=0.4, zorder=5)
+    ch = snap[changed]
+    if len(ch):
+        ax.scatter(ch["lon"], ch["lat"], s=90, facecolors="none", edgecolors="#e65100", linewidths=1.4,
+                   zorder=6)
+    lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS)]
+    name_col = "name_ar" if style.lang == "ar" else "name_en"
+    for r in lab.itertuples():
+        ax.annotate(_shape_text(getattr(r, name_col), style.lang), (r.lon, r.lat), xytext=(4, 2),
+                    textcoords="offset points", fontsize=7, zorder=7)
+    (s, w), (n, e) = focus_bounds(data, style.focus)
+    pad = 0.15
+    ax.set_xlim(w - pad, e + pad)
+    ax.set_ylim(s - pad, n + pad)
+    ax.set_aspect(1 / np.cos(np.radians((s + n) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    present = [f for f in control.codes + ["UNKNOWN"] if f in set(p["ctrl"]) | set(snap["controller"])]
+    handles = [Patch(facecolor=colors.get(f, "#757575"),
+                     label=_shape_text(data.faction_name(f, style.lang), style.lang)) for f in present]
+    t = TEXT[style.lang]
+    handles += [Patch(facecolor="white", edgecolor="black", hatch="////", label=_shape_text(t["states"][2], style.lang)),
+                Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang))]
+    if len(ch):
+        handles.append(plt.Line2D([], [], marker="o", color="#e65100", markerfacecolor="none", linestyle="",
+                                  label=_shape_text(t["changed"], style.lang)))
+    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    d = np.datetime64(date, "D").astype(object)
+    title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
+    ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
+    _scale_bar(ax, s, w, n, e)
+    fig.text(0.01, 0.01, _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
+             fontsize=6, color="#444444")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+    return _save(path, lambda f: fig.savefig(f, format=fmt, metadata=meta), close=lambda: plt.close(fig))
+
+
+def _scale_bar(ax: Any, s: float, w: float, n: float, e: float) -> None:
+    km = 100 if (e - w) > 3 else 25
+    lat = s + 0.06 * (n - s)
+    x0 = e - 0.05 * (e - w) - km / (111.32 * np.cos(np.radians(lat)))
+    x1 = x0 + km / (111.32 * np.cos(np.radians(lat)))
+    ax.plot([x0, x1], [lat, lat], color="black", linewidth=2, zorder=8)
+    ax.text((x0 + x1) / 2, lat + 0.02 * (n - s), f"{km} km", ha="center", fontsize=7, zorder=8)
+
+
+def _shape_text(text: str, lang: str) -> str:
+    """Matplotlib draws characters left to right: put Arabic in visual order for display."""
+    if not re.search(r"[\u0600-\u06FF]", text or ""):
+        return text
+    try:
+        import arabic_reshaper
+        from bidi.algorithm import get_display
+    except ImportError:
+        return text
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+# ---------------------------------------------------------------------------- saving
+
+
+def _save(path: Path, write: Any, *, close: Any = None) -> Path:
+    """Write atomically: to a temporary file beside ``path``, then rename over it."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror})") from exc
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    finally:
+        if close:
+            close()
+    return path
+
+
+def save_text(text: str, path: str | Path, *, inputs: Sequence[Path] = ()) -> Path:
+    """Write ``text`` (UTF-8) atomically, refusing to overwrite an input file."""
+    path = Path(path)
+    for src in inputs:
+        if path.exists() and src.exists() and path.resolve() == Path(src).resolve():
+            raise OutputError(f"{path}: refusing to overwrite an input file")
+    return _save(path, lambda f: f.write(text.encode("utf-8")))

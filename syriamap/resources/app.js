@@ -1,0 +1,291 @@
+/* syriamap page: draws one day (or a slider over days) from a compact payload.
+   Geometry is stored once; the state of every unit is replayed from its sorted states. */
+(function () {
+  "use strict";
+  var P = JSON.parse(document.getElementById("syriamap-data").textContent);
+  var map = window[P.map_var];
+  var T = P.text;
+  var AR = P.lang === "ar";
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function safeUrl(u) { return /^https?:\/\/[^\s"'<>]+$/i.test(u) ? u : null; }
+  function sourceHtml(src) {
+    return String(src || "").split(";;").map(function (one) {
+      var parts = one.split("|").map(function (p) { return p.trim(); });
+      var url = safeUrl(parts[3] || "");
+      var text = esc(parts.slice(0, 3).filter(Boolean).join(", "));
+      return url ? '<a href="' + esc(url) + '" target="_blank" rel="noopener noreferrer">' + text + "</a>" : text;
+    }).join("<br>");
+  }
+  function faction(code) { return code < 0 ? P.unknown : P.factions[code]; }
+
+  // ---------------------------------------------------------------- state replay
+  var nUnits = P.units.length;
+  var byUnit = [];
+  for (var u = 0; u < nUnits; u++) byUnit.push([]);
+  for (var s = 0; s < P.states.unit.length; s++) byUnit[P.states.unit[s]].push(s);
+  function stateAt(unit, day) {  // last state index with day <= day, or -1
+    var list = byUnit[unit], lo = 0, hi = list.length - 1, best = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (P.states.day[list[mid]] <= day) { best = list[mid]; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    return best;
+  }
+  function ctrlOf(st) { return st < 0 ? -1 : P.states.ctrl[st]; }
+  function statusOf(st) { return st < 0 ? 3 : P.states.status[st]; }
+
+  // ---------------------------------------------------------------- patterns for disputed
+  var svgRenderer = L.svg({padding: 0.5});
+  map.addLayer(svgRenderer);
+  var defs = null, patterns = {};
+  function pattern(a, b) {
+    var id = "hatch-" + a + "-" + b;
+    if (patterns[id]) return "url(#" + id + ")";
+    if (!defs) {
+      var svg = svgRenderer._container;
+      defs = document.createElementNS("http://www.w3.org/2000/svg", "defs");
+      svg.insertBefore(defs, svg.firstChild);
+    }
+    var p = document.createElementNS("http://www.w3.org/2000/svg", "pattern");
+    p.setAttribute("id", id);
+    p.setAttribute("patternUnits", "userSpaceOnUse");
+    p.setAttribute("width", "8"); p.setAttribute("height", "8");
+    p.setAttribute("patternTransform", "rotate(45)");
+    p.innerHTML = '<rect width="4" height="8" fill="' + faction(a).color + '"/>' +
+                  '<rect x="4" width="4" height="8" fill="' + faction(b).color + '"/>';
+    defs.appendChild(p);
+    patterns[id] = true;
+    return "url(#" + id + ")";
+  }
+
+  // ---------------------------------------------------------------- context layers
+  L.geoJSON(P.context.neighbours, {
+    renderer: svgRenderer, interactive: false,
+    style: function (f) {
+      return f.properties.golan ? {color: "#555", weight: 1, dashArray: "4 3", fillColor: "#9e9e9e", fillOpacity: 0.25}
+                                : {color: "#9e9e9e", weight: 1, fillColor: "#eeeeee", fillOpacity: 1};
+    }
+  }).addTo(map);
+  var current = {day: P.days[0], cache: []};
+
+  // ---------------------------------------------------------------- territory
+  var pieceLayers = [];
+  var territory = L.geoJSON(P.pieces, {
+    renderer: svgRenderer,
+    style: function () { return {weight: 0, fillOpacity: 0.5}; },
+    onEachFeature: function (f, layer) {
+      pieceLayers[f.properties.i] = layer;
+      layer.bindPopup(function () { return unitPopup(f.properties.u, current.day, f.properties.t); },
+                      {maxWidth: 360});
+    }
+  }).addTo(map);
+  L.geoJSON(P.context.governorates, {renderer: svgRenderer, interactive: false,
+    style: function () { return {color: "#333", weight: 1.2, fill: false}; }}).addTo(map);
+  L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
+    style: function () { return {color: "#000", weight: 2, fill: false}; }}).addTo(map);
+  P.context.labels.forEach(function (l) {
+    L.marker([l.lat, l.lon], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "sm-gov-label", html: '<span dir="auto">' + esc(l.name) + "</span>", iconSize: null})
+    }).addTo(map);
+  });
+
+  function pieceStyle(i, day) {
+    var pc = P.pieces.features[i].properties;
+    var st = stateAt(pc.u, day), c = ctrlOf(st), status = statusOf(st);
+    var f = faction(c), thin = pc.t;
+    var style = {stroke: false, fillColor: f.color, fillOpacity: c < 0 ? 0.35 : (thin ? 0.22 : 0.6)};
+    if (P.highlight && ctrlOf(stateAt(pc.u, P.compare)) !== c) {
+      style.stroke = true; style.color = "#e65100"; style.weight = 1.5; style.dashArray = "3 2";
+    }
+    if (status === 2) {
+      var alt = disputeOther(st, c);
+      style.fillColor = pattern(c, alt); style.fillOpacity = thin ? 0.4 : 0.75;
+    } else if (status === 1) {
+      style.fillOpacity = thin ? 0.15 : 0.35;
+    }
+    return style;
+  }
+  function disputeOther(st, c) {
+    var rows = P.disputes[st] || [];
+    for (var k = 0; k < rows.length; k++) { var e = P.events[rows[k]]; if (e.c !== c) return e.c; }
+    return c;
+  }
+
+  // ---------------------------------------------------------------- places
+  var placeLayers = [];
+  var SHAPES = {crossing: "square", airbase: "triangle", port: "anchor", dam: "diamond", base: "star"};
+  function placeIcon(p, color, status, changed) {
+    var shape = SHAPES[p.kind];
+    var ring = changed ? " sm-changed" : "";
+    var dash = status === 1 ? " sm-claimed" : (status === 2 ? " sm-disputed" : "");
+    if (!shape) {
+      var r = Math.max(3, Math.min(11, 2 + Math.sqrt(p.pop || 0) / 90));
+      return L.divIcon({className: "sm-place" + ring + dash, iconSize: [2 * r, 2 * r],
+        html: '<span style="background:' + color + ";width:" + 2 * r + "px;height:" + 2 * r + 'px"></span>'});
+    }
+    return L.divIcon({className: "sm-infra sm-" + shape + ring + dash, iconSize: [14, 14],
+      html: '<span style="background:' + color + '"></span>'});
+  }
+  P.places.forEach(function (p, i) {
+    var m = L.marker([p.lat, p.lon], {icon: placeIcon(p, "#fff", 0, false), title: AR ? p.ar : p.en,
+                                      riseOnHover: true, keyboard: false});
+    m.bindPopup(function () { return unitPopup(i, current.day, false); }, {maxWidth: 360});
+    if (p.label) {
+      m.bindTooltip('<span dir="auto">' + esc(AR ? (p.ar || p.en) : p.en) + "</span>",
+                    {permanent: true, direction: "right", className: "sm-label", offset: [6, 0]});
+    }
+    m.addTo(map);
+    placeLayers.push(m);
+  });
+
+  function unitPopup(unit, day, thin) {
+    var st = stateAt(unit, day), c = ctrlOf(st), status = statusOf(st);
+    var isPlace = unit < P.places.length;
+    var title = isPlace ? P.places[unit] : P.areas[unit - P.places.length];
+    var h = '<div class="sm-popup" dir="' + (AR ? "rtl" : "ltr") + '">';
+    h += '<div class="sm-name">' + esc(title.en) + ' · <span dir="rtl" lang="ar">' + esc(title.ar) + "</span></div>";
+    if (!isPlace) h += '<div class="sm-sub">' + esc(thin ? T.thin : T.area) + "</div>";
+    h += '<div><b>' + esc(T.controller) + ":</b> " + '<i class="sm-swatch" style="background:' + faction(c).color +
+         '"></i>' + esc(faction(c).name) + "</div>";
+    h += "<div><b>" + esc(T.status) + ":</b> " + esc(T.states[status]) + "</div>";
+    if (st >= 0) {
+      var e = P.events[P.states.event[st]];
+      h += "<div><b>" + esc(T.since) + ":</b> " + esc(P.states.since[st]) + "</div>";
+      h += "<div><b>" + esc(T.event) + ":</b> " + esc(e.id) + " (" + esc(e.d) + (e.p === "approx" ? ", ~" : "") + ")</div>";
+      h += '<div class="sm-src"><b>' + esc(T.source) + ":</b> " + sourceHtml(e.s) + "</div>";
+      if (e.n) h += '<div class="sm-note">' + esc(e.n) + "</div>";
+      (P.disputes[st] || []).forEach(function (r) {
+        var x = P.events[r];
+        h += '<div class="sm-claim"><b>' + esc(faction(x.c).name) + "</b> (" + esc(T.statusWord[x.st]) + "): " +
+             sourceHtml(x.s) + (x.n ? "<br>" + esc(x.n) : "") + "</div>";
+      });
+    }
+    return h + "</div>";
+  }
+
+  // ---------------------------------------------------------------- legend, title, day list
+  var legend = L.control({position: AR ? "bottomleft" : "bottomright"});
+  legend.onAdd = function () {
+    var d = L.DomUtil.create("div", "sm-legend");
+    d.setAttribute("dir", AR ? "rtl" : "ltr");
+    L.DomEvent.disableClickPropagation(d);
+    return d;
+  };
+  legend.addTo(map);
+  var title = L.control({position: AR ? "topright" : "topleft"});
+  title.onAdd = function () {
+    var d = L.DomUtil.create("div", "sm-title");
+    d.setAttribute("dir", AR ? "rtl" : "ltr");
+    return d;
+  };
+  title.addTo(map);
+  L.control.scale({imperial: false, position: AR ? "bottomright" : "bottomleft"}).addTo(map);
+  map.attributionControl.setPrefix(false);
+  P.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
+
+  function legendHtml(day, present, states) {
+    var h = "<div class='sm-legend-title'>" + esc(T.legend) + "</div>";
+    present.forEach(function (c) {
+      h += "<div><i class='sm-swatch' style='background:" + faction(c).color + "'></i>" + esc(faction(c).name) + "</div>";
+    });
+    h += "<div class='sm-legend-title'>" + esc(T.states_title) + "</div>";
+    if (states[1]) h += "<div><i class='sm-swatch sm-sw-claimed'></i>" + esc(T.states[1]) + "</div>";
+    if (states[2]) h += "<div><i class='sm-swatch sm-sw-disputed'></i>" + esc(T.states[2]) + "</div>";
+    if (states[3]) h += "<div><i class='sm-swatch' style='background:" + P.unknown.color + "'></i>" + esc(T.states[3]) + "</div>";
+    h += "<div><i class='sm-swatch sm-sw-thin'></i>" + esc(T.thin) + "</div>";
+    if (states.changed) h += "<div><i class='sm-swatch sm-sw-changed'></i>" + esc(T.changed) + "</div>";
+    h += "<div class='sm-sources'>" + esc(T.sources) + "</div>";
+    return h;
+  }
+
+  function show(day) {
+    current.day = day;
+    var present = {}, states = {};
+    for (var i = 0; i < pieceLayers.length; i++) {
+      var pc = P.pieces.features[i].properties;
+      var st = stateAt(pc.u, day);
+      present[ctrlOf(st)] = true; states[statusOf(st)] = true;
+      pieceLayers[i].setStyle(pieceStyle(i, day));
+    }
+    for (var j = 0; j < placeLayers.length; j++) {
+      var s1 = stateAt(j, day), s0 = stateAt(j, P.days.length > 1 ? day - 1 : P.compare);
+      var c = ctrlOf(s1), changed = s0 >= 0 && ctrlOf(s0) !== c;
+      present[c] = true; states[statusOf(s1)] = true; if (changed) states.changed = true;
+      placeLayers[j].setIcon(placeIcon(P.places[j], faction(c).color, statusOf(s1), changed));
+    }
+    var codes = Object.keys(present).map(Number).filter(function (c) { return c >= 0; })
+      .sort(function (a, b) { return a - b; });
+    legend.getContainer().innerHTML = legendHtml(day, codes, states);
+    title.getContainer().innerHTML = "<div class='sm-h1'>" + esc(T.title) + "</div><div class='sm-date'>" +
+      esc(dateText(day)) + "</div>" + (P.caption[day] ? "<div class='sm-caption'>" + esc(P.caption[day]) + "</div>" : "");
+    if (dayList) dayList.innerHTML = eventsOf(day);
+    document.documentElement.setAttribute("data-day", dayText(day));
+  }
+  function dayText(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
+  function dateText(day) {
+    var d = new Date(day * 86400000);
+    return d.getUTCDate() + " " + T.months[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+  function eventsOf(day) {
+    var list = P.eventsByDay[dayText(day)] || [];
+    if (!list.length) return "<div class='sm-none'>" + esc(T.noEvents) + "</div>";
+    return list.map(function (r) {
+      var e = P.events[r];
+      return "<div class='sm-ev'><b>" + esc(e.tn) + "</b> → " + esc(faction(e.c).name) + " (" +
+        esc(T.statusWord[e.st]) + ")<br><span class='sm-src'>" + sourceHtml(e.s) + "</span></div>";
+    }).join("");
+  }
+
+  // ---------------------------------------------------------------- slider (timeline only)
+  var dayList = null;
+  if (P.days.length > 1) {
+    var ctl = L.control({position: "bottomleft"});
+    ctl.onAdd = function () {
+      var d = L.DomUtil.create("div", "sm-slider");
+      d.setAttribute("dir", "ltr");
+      d.innerHTML = "<button type='button' class='sm-prev' aria-label='previous day'>◀</button>" +
+        "<button type='button' class='sm-play' aria-label='play'>▶</button>" +
+        "<button type='button' class='sm-next' aria-label='next day'>▶|</button>" +
+        "<input type='range' class='sm-range' min='0' max='" + (P.days.length - 1) + "' value='0' step='1'>" +
+        "<div class='sm-events'></div>";
+      L.DomEvent.disableClickPropagation(d);
+      L.DomEvent.disableScrollPropagation(d);
+      return d;
+    };
+    ctl.addTo(map);
+    var box = ctl.getContainer(), range = box.querySelector(".sm-range");
+    dayList = box.querySelector(".sm-events");
+    var timer = null;
+    var go = function (k) {
+      k = Math.max(0, Math.min(P.days.length - 1, k));
+      range.value = k;
+      var t0 = performance.now();
+      show(P.days[k]);
+      window.syriamapLastStepMs = performance.now() - t0;
+    };
+    range.addEventListener("input", function () { go(+range.value); });
+    box.querySelector(".sm-prev").addEventListener("click", function () { go(+range.value - 1); });
+    box.querySelector(".sm-next").addEventListener("click", function () { go(+range.value + 1); });
+    box.querySelector(".sm-play").addEventListener("click", function (ev) {
+      if (timer) { clearInterval(timer); timer = null; ev.target.textContent = "▶"; return; }
+      ev.target.textContent = "❚❚";
+      timer = setInterval(function () {
+        if (+range.value >= P.days.length - 1) { clearInterval(timer); timer = null; ev.target.textContent = "▶"; return; }
+        go(+range.value + 1);
+      }, 700);
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowRight") go(+range.value + 1);
+      if (ev.key === "ArrowLeft") go(+range.value - 1);
+    });
+    window.syriamapGo = go;
+  }
+  map.fitBounds(P.bounds);
+  show(P.days[0]);
+  window.syriamapReady = true;
+})();

@@ -1,0 +1,140 @@
+"""Territory stage: the polygons a reader sees, as static pieces whose controller changes by day.
+
+Each sub-district is cut into the Voronoi cells of its tracked settlements (clipped to it); a
+tracked neighbourhood takes its own polygon. The part of a cell within ``Settings.reach_km`` of
+its settlement follows that settlement; the rest (the Badia, empty steppe) follows the
+sub-district's own controller and is drawn as thinly held. The pieces never change, so any day's
+map, area and timeline is a lookup: piece -> unit -> state.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from .dataset import Dataset
+
+#: Lambert azimuthal equal-area centred on Syria: areas in m2, never in degrees.
+EQUAL_AREA = "+proj=laea +lat_0=35 +lon_0=38.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+#: Kinds of place that hold ground around them; the others are markers only.
+GENERATORS = ("city", "town", "village", "neighbourhood", "base")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How territory is cut and simplified."""
+
+    reach_km: float = 12.0
+    simplify_m: float = 300.0
+    precision_deg: float = 1e-5
+
+    def __post_init__(self) -> None:
+        if not self.reach_km > 0:
+            raise UsageError(f"reach_km {self.reach_km!r}: expected a positive distance")
+        if self.simplify_m < 0:
+            raise UsageError(f"simplify_m {self.simplify_m!r}: expected zero or more metres")
+        if not 0 < self.precision_deg <= 0.01:
+            raise UsageError(f"precision_deg {self.precision_deg!r}: expected (0, 0.01]")
+
+
+def simplified_admin3(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
+    """Sub-districts in the equal-area CRS, simplified as a coverage (no gaps, no overlaps)."""
+    import shapely
+
+    a3 = data.boundaries.admin3.to_crs(EQUAL_AREA)
+    geoms = np.asarray(a3.geometry.values)
+    if settings.simplify_m > 0:
+        geoms = shapely.coverage_simplify(geoms, settings.simplify_m)
+    return a3.set_geometry(shapely.make_valid(geoms), crs=EQUAL_AREA)
+
+
+@functools.lru_cache(maxsize=4)
+def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
+    """The static territory pieces: ``unit`` (index into the engine's units), ``adm3``, ``thin``,
+    ``area_km2`` and geometry (EPSG:4326, ``precision_deg`` grid).
+
+    Examples
+    --------
+    >>> from syriamap.dataset import load
+    >>> p = pieces(load())
+    >>> abs(p["area_km2"].sum() - 188138) < 188138 * 0.01
+    True
+    """
+    import geopandas as gpd
+    import shapely
+
+    a3 = simplified_admin3(data, settings)
+    places = data.places.to_crs(EQUAL_AREA)
+    n_places = len(places)
+    nb = data.boundaries.neighbourhoods.set_index("pcode").to_crs(EQUAL_AREA).geometry
+    reach = settings.reach_km * 1000.0
+    units, adm3s, thin, geoms = [], [], [], []
+
+    def add(unit: int, code: str, is_thin: bool, geom: shapely.Geometry) -> None:
+        if geom is None or geom.is_empty:
+            return
+        polys = shapely.get_parts(geom)
+        polys = polys[shapely.get_type_id(polys) == 3]  # polygons only
+        if len(polys) == 0:
+            return
+        units.append(unit)
+        adm3s.append(code)
+        thin.append(is_thin)
+        geoms.append(shapely.multipolygons(polys))
+
+    by_adm3 = {code: grp for code, grp in places[places["kind"].isin(GENERATORS)].groupby("adm3")}
+    for j, (code, poly) in enumerate(zip(a3["pcode"], a3.geometry)):
+        area_unit = n_places + j
+        grp = by_adm3.get(code)
+        if grp is None or len(grp) == 0:
+            add(area_unit, code, True, poly)
+            continue
+        rest = poly
+        hoods = grp[(grp["kind"] == "neighbourhood") & (grp["nbhd"] != "")]
+        for i, nb_code in zip(hoods.index, hoods["nbhd"]):
+            hood = shapely.intersection(nb[nb_code], rest)
+            add(int(i), code, False, hood)
+            rest = shapely.difference(rest, hood)
+        pts = grp.drop(index=hoods.index)
+        pts = pts[~pts.geometry.duplicated()]
+        if len(pts) == 0:
+            add(area_unit, code, True, rest)
+            continue
+        if len(pts) == 1:
+            cells = [rest]
+        else:
+            vor = shapely.voronoi_polygons(shapely.multipoints(pts.geometry.values), extend_to=poly)
+            cells = list(shapely.get_parts(vor))
+        tree = shapely.STRtree(cells)
+        for i, pt in zip(pts.index, pts.geometry):
+            cell = cells[int(tree.query(pt, predicate="intersects")[0])] if len(cells) > 1 else cells[0]
+            cell = shapely.intersection(cell, rest)
+            near = shapely.buffer(pt, reach, quad_segs=8)
+            add(int(i), code, False, shapely.intersection(cell, near))
+            add(area_unit, code, True, shapely.difference(cell, near))
+    out = gpd.GeoDataFrame({"unit": np.array(units, np.int32), "adm3": adm3s, "thin": thin},
+                           geometry=geoms, crs=EQUAL_AREA)
+    out["area_km2"] = out.geometry.area / 1e6
+    out = out.to_crs("EPSG:4326")
+    grid = shapely.set_precision(np.asarray(out.geometry.values), settings.precision_deg)
+    out = out.set_geometry(grid, crs="EPSG:4326")
+    out = out[~out.geometry.is_empty].reset_index(drop=True)
+    return out
+
+
+def controller_areas(piece_units: np.ndarray, piece_area: np.ndarray, ctrl: np.ndarray,
+                     n_codes: int) -> np.ndarray:
+    """Area per faction code (last column: unknown) for each row of ``ctrl[rows, units]``."""
+    codes = np.where(ctrl[:, piece_units] < 0, n_codes, ctrl[:, piece_units])
+    out = np.zeros((ctrl.shape[0], n_codes + 1))
+    for k in range(n_codes + 1):
+        out[:, k] = ((codes == k) * piece_area).sum(axis=1)
+    return out
