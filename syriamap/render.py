@@ -354,7 +354,7 @@ def to_image(data: Dataset, date: str, path: str | Path, *, style: Style = Style
     p = pieces(data).copy()
     idx = row[p["unit"].to_numpy()]
     p["ctrl"] = control.controllers(idx)
-    p["status"] = np.where(idx >= 0, control.states.status[np.clip(idx, 0, None)], 3)
+    p["status"] = control.states.take("status", idx, 3)
     colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
     colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
     plt.rcParams["svg.hashsalt"] = "syriamap"

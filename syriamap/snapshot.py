@@ -89,6 +89,14 @@ class States:
     since: np.ndarray  # int32, first day of the unbroken run of this controller
     disputes: dict[int, list[int]]  # state index -> event rows in conflict
 
+    def take(self, name: str, idx: np.ndarray, fill: int) -> np.ndarray:
+        """``getattr(self, name)[idx]`` where ``idx >= 0``, else ``fill``."""
+        values = getattr(self, name)
+        out = np.full(np.shape(idx), fill, dtype=np.int64)
+        ok = idx >= 0
+        out[ok] = values[idx[ok]]
+        return out
+
 
 def resolve(cover: Cover, *, target: np.ndarray, day: np.ndarray, ctrl: np.ndarray,
             status: np.ndarray, successions: list[tuple[int, int, int, int]] = ()  # type: ignore[assignment]
@@ -235,7 +243,7 @@ class Control:
     def controllers(self, idx: np.ndarray) -> np.ndarray:
         """Faction ids (``UNKNOWN`` where no state) for an array of state indices."""
         names = np.array(self.codes + ["UNKNOWN"], dtype=object)
-        return names[np.where(idx >= 0, self.states.ctrl[np.clip(idx, 0, None)], len(self.codes))]
+        return names[self.states.take("ctrl", idx, len(self.codes))]
 
 
 def unit_chains(places: pd.DataFrame, admin3: pd.DataFrame) -> pd.DataFrame:
@@ -305,15 +313,13 @@ def describe(c: Control, idx: np.ndarray, *, places: bool) -> gpd.GeoDataFrame:
 
     ev = c.data.events
     known = idx >= 0
-    safe = np.clip(idx, 0, None)
     st = c.states
     base = c.data.places if places else c.data.boundaries.admin3
     out = base.copy()
     out["controller"] = c.controllers(idx)
-    out["since"] = np.where(known, [day_str(d) for d in st.since[safe]], "")
-    status = np.where(known, st.status[safe], 3)
-    out["status"] = np.array(STATES, dtype=object)[status]
-    erow = st.event[safe]
+    out["since"] = np.where(known, [day_str(d) for d in st.take("since", idx, 0)], "")
+    out["status"] = np.array(STATES, dtype=object)[st.take("status", idx, 3)]
+    erow = st.take("event", idx, 0)
     out["event_id"] = np.where(known, ev["event_id"].to_numpy()[erow], "")
     out["source"] = np.where(known, ev["source"].to_numpy()[erow], "")
     out["note"] = np.where(known, ev["note"].to_numpy()[erow], "")

