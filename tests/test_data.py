@@ -1,0 +1,89 @@
+"""Data stage: pulling the boundary layers from a mirror, verifying them, and clear failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from syriamap import data
+from syriamap.errors import BoundaryError, DataError
+
+MIRROR = Path(os.environ.get("SYRIAMAP_DATA_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "data"))
+MANIFEST = json.loads((Path(__file__).resolve().parents[1] / "data" / "boundaries" / "manifest.json").read_text())
+
+
+def test_pull_from_mirror_verifies_and_caches(data_dir: Path) -> None:
+    folder = data.pull(source=MIRROR, progress=False)
+    assert folder == data_dir / "boundaries" / "ocha-cod-ab-syr-v02"
+    assert (folder / "syr_admin3.shp").is_file()
+    before = (folder / "syr_admin3.shp").stat().st_mtime_ns
+    assert data.ensure_layers() == folder  # already there: nothing copied again
+    assert (folder / "syr_admin3.shp").stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("layer", sorted(MANIFEST["layers"]))
+def test_each_layer_matches_its_manifest(layer: str) -> None:
+    spec = MANIFEST["layers"][layer]
+    gdf = getattr(data.read_boundaries(), layer)
+    assert len(gdf) == spec["features"]
+    assert gdf["pcode"].str.fullmatch(spec["pattern"]).all()
+    assert gdf["pcode"].is_unique
+    assert MANIFEST["datasets"][spec["dataset"]]["licence"] == "CC BY-IGO 3.0"
+
+
+def test_missing_layer_names_both_ways_to_get_it(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYRIAMAP_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("SYRIAMAP_OFFLINE", "1")
+    with pytest.raises(BoundaryError, match=r"syriamap data pull.*SYRIAMAP_DATA_MIRROR=DIR.*--from DIR"):
+        data.read_boundaries()
+
+
+def test_truncated_layer_is_detected(data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "mirror" / "ocha-cod-ab-syr-v02"
+    shutil.copytree(MIRROR / "ocha-cod-ab-syr-v02", bad)
+    shp = bad / "syr_admin2.shp"
+    shp.chmod(0o644)
+    shp.write_bytes(shp.read_bytes()[:1000])
+    with pytest.raises(BoundaryError, match=r"layer 'admin2'.*syriamap data clean"):
+        data.pull(source=tmp_path / "mirror", progress=False)
+    assert not (data_dir / "boundaries" / "ocha-cod-ab-syr-v02").exists()  # nothing half-written
+
+
+def test_wrong_layer_is_detected(data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "mirror"
+    shutil.copytree(MIRROR / "ocha-cod-ab-syr-v02", bad)
+    for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):  # districts where sub-districts belong
+        target = bad / f"syr_admin3{ext}"
+        target.chmod(0o644)
+        shutil.copy(bad / f"syr_admin2{ext}", target)
+    with pytest.raises(BoundaryError, match=r"layer 'admin3': 62 features, expected 272"):
+        data.pull(source=bad, progress=False)
+
+
+def test_not_a_mirror(data_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(BoundaryError, match="not a boundary mirror"):
+        data.pull(source=tmp_path, progress=False)
+
+
+def test_clean_removes_pulled_layers(data_dir: Path) -> None:
+    data.pull(source=MIRROR, progress=False)
+    removed = data.clean()
+    assert [p.name for p in removed] == ["ocha-cod-ab-syr-v02"]
+    assert (data_dir / "boundaries" / "manifest.json").is_file()
+
+
+def test_read_table_reports_non_utf8(tmp_path: Path) -> None:
+    f = tmp_path / "events.csv"
+    f.write_bytes("event_id\n\xe9".encode("latin-1"))
+    with pytest.raises(DataError, match=r"events.csv:1: file: not UTF-8 text"):
+        data.read_table(f)
+
+
+def test_neighbours_ship_with_the_package() -> None:
+    n = data.read_neighbours()
+    assert {"Turkey", "Iraq", "Jordan", "Lebanon", "Israel"} <= set(n["name_en"])
+    assert n["golan"].sum() == 1
