@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from . import render as _render  # the stage module; the name ``render`` is the function below
 from .dataset import Dataset, load
 from .errors import DataError, SyriaMapError, ValidationError
 from .snapshot import snapshot
@@ -35,15 +36,11 @@ def render(date: str, end: str | None = None, *, data: Dataset | None = None, **
     >>> type(m).__name__
     'Map'
     """
-    from .render import Style, figure
-
-    return figure(data or load(), date, end, style=Style(**style))
+    return _render.figure(data or load(), date, end, style=_render.Style(**style))
 
 
 def to_html(date: str, end: str | None = None, *, data: Dataset | None = None, **style: Any) -> str:
     """The self-contained HTML page of ``date`` (or of the range up to ``end``) as text."""
-    from . import render as _render
-
     return _render.to_html(data or load(), date, end, style=_render.Style(**style))
 
 

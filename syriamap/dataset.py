@@ -100,8 +100,8 @@ def load(events: str | Path | None = None, places: str | Path | None = None,
     Examples
     --------
     >>> ds = load()
-    >>> sorted(ds.events.columns)[:3], "GOV" in ds.factions.index
-    (['controller', 'date', 'date_precision'], True)
+    >>> list(ds.events.columns[:3]), "GOV" in ds.factions.index
+    (['event_id', 'date', 'date_precision'], True)
     """
     return _load(tuple(sorted(paths_for(events, places, factions).items())), lenient)
 

@@ -249,8 +249,9 @@ def _resource(name: str) -> str:
 
 
 def _script_json(obj: Any) -> str:
+    """JSON safe to inline in HTML: no ``<``, ``>`` or ``&`` survives, so no markup can."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def figure(data: Dataset, start: str, end: str | None = None, *, style: Style = Style(),

@@ -77,7 +77,7 @@ def stats(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> s = stats("2024-12-06", "2024-12-06")
-    >>> abs(s["area_km2"].sum() - 188138) < 1900
+    >>> bool(abs(s["area_km2"].sum() - 188138) < 1900)
     True
     """
     import pandas as pd

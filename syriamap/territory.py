@@ -65,7 +65,7 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
     --------
     >>> from syriamap.dataset import load
     >>> p = pieces(load())
-    >>> abs(p["area_km2"].sum() - 188138) < 188138 * 0.01
+    >>> bool(abs(p["area_km2"].sum() - 188138) < 188138 * 0.01)
     True
     """
     import geopandas as gpd

@@ -1,0 +1,95 @@
+"""Render: self-contained, deterministic HTML; escaped text; static images."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from syriamap.dataset import load
+from syriamap.errors import OutputError, UsageError
+from syriamap.render import Style, focus_bounds, to_html, to_image
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_html_is_self_contained(tiny_data) -> None:
+    html = to_html(tiny_data, "2024-12-06")
+    assert not re.search(r"<script[^>]*\ssrc=", html)
+    assert not re.search(r"<link[^>]*\shref=", html)
+    assert not re.search(r"<img[^>]*\ssrc=[\"']?(https?:)?//", html)
+    assert "url(http" not in html and "url(//" not in html and "@import" not in html
+    assert "L.map(" in html and "1.9.4" in html
+
+
+def test_html_is_deterministic_across_processes(tiny, tmp_path: Path) -> None:
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"m{k}.html"
+        subprocess.run([sys.executable, "-m", "syriamap.cli", "-q", "map", "--date", "2024-12-06", "-o", str(out),
+                        "--events", str(tiny["events"]), "--places", str(tiny["places"]),
+                        "--factions", str(tiny["factions"])], check=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_hostile_text_never_reaches_the_page_unescaped(tiny, tmp_path: Path) -> None:
+    ev = tiny["events"].read_text(encoding="utf-8")
+    ev += f'X1,2024-12-06,day,bosra,SOUTH,confirmed,"Evil | {HOSTILE} | 2024-12-06 | javascript:alert(3)","{HOSTILE}"\n'
+    pl = tiny["places"].read_text(encoding="utf-8").replace("Bosra,", f'"Bosra{HOSTILE}",')
+    (tmp_path / "events.csv").write_text(ev, encoding="utf-8")
+    (tmp_path / "places.csv").write_text(pl, encoding="utf-8")
+    data = load(tmp_path / "events.csv", tmp_path / "places.csv", tiny["factions"], lenient=True)
+    # the javascript: URL is refused by validation; the rest of the row's text is hostile but legal
+    assert any("javascript" in p.message for p in data.skipped)
+    ev2 = ev.replace(" | javascript:alert(3)", "")
+    (tmp_path / "events.csv").write_text(ev2, encoding="utf-8")
+    data = load(tmp_path / "events.csv", tmp_path / "places.csv", tiny["factions"])
+    html = to_html(data, "2024-12-06")
+    for bit in ("<script>alert(1)", "<img src=x", 'onerror="alert(2)"', "</script><img"):
+        assert bit not in html
+    assert "\\u003cscript\\u003ealert(1)" in html  # present, as inert escaped JSON text
+
+
+def test_arabic_page(tiny_data) -> None:
+    html = to_html(tiny_data, "2024-12-06", style=Style(lang="ar"))
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "من يسيطر على ماذا في سوريا" in html
+
+
+def test_focus(tiny_data) -> None:
+    (s, w), (n, e) = focus_bounds(tiny_data, "Dar'a")
+    assert 32.3 < s < n < 33.4 and 35.7 < w < e < 36.7
+    assert focus_bounds(tiny_data, "SY12") == focus_bounds(tiny_data, "dar'a")
+    with pytest.raises(UsageError, match="unknown governorate 'Atlantis'"):
+        focus_bounds(tiny_data, "Atlantis")
+
+
+def test_png_and_svg(tiny_data, tmp_path: Path) -> None:
+    png = to_image(tiny_data, "2024-12-06", tmp_path / "m.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = to_image(tiny_data, "2024-12-06", tmp_path / "m.svg", style=Style(lang="ar", focus="SY12"))
+    assert "<svg" in svg.read_text(encoding="utf-8")[:500]
+    with pytest.raises(UsageError, match=r"expected \.png or \.svg"):
+        to_image(tiny_data, "2024-12-06", tmp_path / "m.gif")
+
+
+def test_missing_output_folder(tiny_data, tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
+        to_image(tiny_data, "2024-12-06", tmp_path / "nowhere" / "m.png")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in a read-only folder")
+def test_unwritable_output(tiny_data, tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(OutputError, match="cannot write in"):
+            to_image(tiny_data, "2024-12-06", ro / "m.png")
+    finally:
+        ro.chmod(0o700)
