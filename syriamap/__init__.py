@@ -20,8 +20,18 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
-    "Dataset", "DataError", "SyriaMapError", "ValidationError", "__version__", "changes", "load",
-    "render", "snapshot", "stats", "timeline", "to_html",
+    "Dataset",
+    "DataError",
+    "SyriaMapError",
+    "ValidationError",
+    "__version__",
+    "changes",
+    "load",
+    "render",
+    "snapshot",
+    "stats",
+    "timeline",
+    "to_html",
 ]
 
 
@@ -64,5 +74,4 @@ def timeline(start: str, end: str, *, data: Dataset | None = None) -> Any:
     c = compile_control(data or load())
     m = c.matrix(start, end)[:, : c.n_places]
     days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1).astype(str)
-    return pd.DataFrame(c.controllers(m), index=pd.Index(days, name="date"),
-                        columns=c.unit_ids[: c.n_places])
+    return pd.DataFrame(c.controllers(m), index=pd.Index(days, name="date"), columns=c.unit_ids[: c.n_places])

@@ -26,17 +26,26 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--events", metavar="FILE", help="events CSV (default: data/events.csv)")
     p.add_argument("--places", metavar="FILE", help="places CSV (default: data/places.csv)")
     p.add_argument("--factions", metavar="FILE", help="factions CSV (default: data/factions.csv)")
-    p.add_argument("--lenient", action="store_true",
-                   help="skip rows with problems (and say which) instead of refusing the data")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="skip rows with problems (and say which) instead of refusing the data",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``syriamap`` command."""
-    top = argparse.ArgumentParser(prog="syriamap",
-                                  description="Maps of who controls what in Syria, for any day.")
+    top = argparse.ArgumentParser(
+        prog="syriamap", description="Maps of who controls what in Syria, for any day."
+    )
     top.add_argument("--version", action="version", version=f"syriamap {_version()}")
-    top.add_argument("-v", "--verbose", action="count", default=0,
-                     help="more output; -v also shows tracebacks for bug reports")
+    top.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more output; -v also shows tracebacks for bug reports",
+    )
     top.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -59,8 +68,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--lang", choices=("en", "ar"), default="en")
     t.add_argument("--tiles", default="none")
     t.add_argument("--focus", metavar="GOVERNORATE")
-    t.add_argument("--story", metavar="FILE",
-                   help="CSV of date,caption: captions shown on chosen days")
+    t.add_argument("--story", metavar="FILE", help="CSV of date,caption: captions shown on chosen days")
     _data_args(t)
 
     s = sub.add_parser("snapshot", help="who controls each tracked place on a date")
@@ -84,8 +92,9 @@ def parser() -> argparse.ArgumentParser:
     _data_args(st)
 
     v = sub.add_parser("validate", help="check the data files; one line per problem")
-    v.add_argument("--report", action="store_true",
-                   help="also account for every event: applied, superseded or rejected")
+    v.add_argument(
+        "--report", action="store_true", help="also account for every event: applied, superseded or rejected"
+    )
     _data_args(v)
 
     d = sub.add_parser("data", help="boundary layers: pull or clean")
@@ -109,8 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
-        print(f"syriamap: {len(exc.problems)} problem(s) in the data; nothing was written",
-              file=sys.stderr)
+        print(f"syriamap: {len(exc.problems)} problem(s) in the data; nothing was written", file=sys.stderr)
         return 1
     except SyriaMapError as exc:
         if args.verbose:
@@ -122,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _dataset(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _dataset(args: argparse.Namespace):
     from .dataset import load
 
     data = load(args.events, args.places, args.factions, lenient=args.lenient)
@@ -131,7 +139,7 @@ def _dataset(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return data
 
 
-def _write(text: str, output: str | None, data) -> None:  # type: ignore[no-untyped-def]
+def _write(text: str, output: str | None, data) -> None:
     from .render import save_text
 
     if output:
@@ -163,8 +171,12 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "timeline":
         from .render import Style, to_html
 
-        style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus,
-                      captions=_story(args.story) if args.story else {})
+        style = Style(
+            lang=args.lang,
+            tiles=args.tiles,
+            focus=args.focus,
+            captions=_story(args.story) if args.story else {},
+        )
         _write(to_html(data, args.start, args.end, style=style), args.output, data)
         return 0
     if cmd == "snapshot":
@@ -193,8 +205,8 @@ def _run(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {cmd!r}")
 
 
-def _map(args: argparse.Namespace, data) -> int:  # type: ignore[no-untyped-def]
-    from .render import Style, to_html, to_image
+def _map(args: argparse.Namespace, data) -> int:
+    from .render import Style
 
     style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus)
     if args.date and (args.start or args.end):
@@ -224,7 +236,7 @@ def _map(args: argparse.Namespace, data) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _one_map(data, date: str, out: Path, style, changes_since: str | None) -> None:  # type: ignore[no-untyped-def]
+def _one_map(data, date: str, out: Path, style, changes_since: str | None) -> None:
     from .render import save_text, to_html, to_image
 
     ext = out.suffix.lower()

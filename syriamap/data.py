@@ -108,8 +108,7 @@ def _download(url: str, dest: Path, *, progress: bool) -> None:
         with urllib.request.urlopen(url, timeout=60) as resp:  # noqa: S310 - publisher URL from manifest
             total = int(resp.headers.get("Content-Length") or 0) or None
             buf = io.BytesIO()
-            with tqdm(total=total, unit="B", unit_scale=True, disable=not progress,
-                      desc="boundaries") as bar:
+            with tqdm(total=total, unit="B", unit_scale=True, disable=not progress, desc="boundaries") as bar:
                 while chunk := resp.read(1 << 16):
                     buf.write(chunk)
                     bar.update(len(chunk))
@@ -206,7 +205,8 @@ def verify(folder: Path, *, dataset: str) -> None:
             continue
         shp = folder / (spec["file"] + ".shp")
         missing = [
-            p.name for p in (folder / (spec["file"] + e) for e in manifest()["shapefile_parts"])
+            p.name
+            for p in (folder / (spec["file"] + e) for e in manifest()["shapefile_parts"])
             if not p.is_file()
         ]
         if missing:
@@ -218,9 +218,7 @@ def verify(folder: Path, *, dataset: str) -> None:
             problems.append(f"layer {layer!r}: {shp.name} cannot be read ({exc})")
             continue
         if len(table) != spec["features"]:
-            problems.append(
-                f"layer {layer!r}: {len(table)} features, expected {spec['features']}"
-            )
+            problems.append(f"layer {layer!r}: {len(table)} features, expected {spec['features']}")
         key = spec["key"]
         if key not in table.columns:
             problems.append(f"layer {layer!r}: no column {key!r}")
@@ -239,7 +237,8 @@ def verify(folder: Path, *, dataset: str) -> None:
             problems.append(f"layer {layer!r}: features without geometry")
     if problems:
         raise BoundaryError(
-            f"{folder}: the boundary layers are not those of {dataset}: " + "; ".join(problems)
+            f"{folder}: the boundary layers are not those of {dataset}: "
+            + "; ".join(problems)
             + f". Remove them (`syriamap data clean`) and {_how_to_get()}"
         )
 
@@ -297,8 +296,14 @@ def read_boundaries() -> Boundaries:
 
 def _normalise(layer: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if layer == "neighbourhoods":
-        cols = {"neighbor_2": "pcode", "neighborho": "name_en", "neighbor_1": "name_ar",
-                "adm3_pcode": "adm3", "adm2_pcode": "adm2", "adm1_pcode": "adm1"}
+        cols = {
+            "neighbor_2": "pcode",
+            "neighborho": "name_en",
+            "neighbor_1": "name_ar",
+            "adm3_pcode": "adm3",
+            "adm2_pcode": "adm2",
+            "adm1_pcode": "adm1",
+        }
     else:
         lvl = layer[-1]
         cols = {f"adm{lvl}_pcode": "pcode", f"adm{lvl}_name": "name_en", f"adm{lvl}_name1": "name_ar"}

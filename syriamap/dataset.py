@@ -1,4 +1,4 @@
-"""Dataset stage: read and validate the inputs, type them, and place every tracked place in its admin units."""
+"""Dataset stage: read and validate the inputs, type them, and locate every place in its admin units."""
 
 from __future__ import annotations
 
@@ -42,19 +42,23 @@ class Dataset:
         """The display name of a faction id (or of CONTESTED / UNKNOWN)."""
         if fid in self.factions.index:
             return str(self.factions.loc[fid, f"name_{lang}"] or self.factions.loc[fid, "name_en"])
-        return {"CONTESTED": {"en": "Contested", "ar": "متنازع عليه"},
-                "UNKNOWN": {"en": "Unknown", "ar": "غير معروف"}}[fid][lang]
+        return {
+            "CONTESTED": {"en": "Contested", "ar": "متنازع عليه"},
+            "UNKNOWN": {"en": "Unknown", "ar": "غير معروف"},
+        }[fid][lang]
 
 
-def paths_for(events: str | Path | None = None, places: str | Path | None = None,
-              factions: str | Path | None = None) -> dict[str, Path]:
+def paths_for(
+    events: str | Path | None = None, places: str | Path | None = None, factions: str | Path | None = None
+) -> dict[str, Path]:
     """The three CSV paths, defaulting to the committed files."""
     given = {"events": events, "places": places, "factions": factions}
     return {k: Path(v) if v else _data.default_table_path(k) for k, v in given.items()}
 
 
-def check(paths: dict[str, Path], *, boundaries: Boundaries | None = None
-          ) -> tuple[list[Problem], dict[str, set[int]], dict[str, _data.Table]]:
+def check(
+    paths: dict[str, Path], *, boundaries: Boundaries | None = None
+) -> tuple[list[Problem], dict[str, set[int]], dict[str, _data.Table]]:
     """Validate the three files; return every problem, the bad lines per file and the tables."""
     tables = {k: _data.read_table(p) for k, p in paths.items()}
     problems: list[Problem] = []
@@ -69,8 +73,9 @@ def check(paths: dict[str, Path], *, boundaries: Boundaries | None = None
         for layer in (boundaries.admin1, boundaries.admin2, boundaries.admin3, boundaries.neighbourhoods):
             pcodes |= set(layer["pcode"])
     place_ids = set(tables["places"].frame.get("place_id", []))
-    p, bad["events"] = _validate.check_events(tables["events"], factions=factions,
-                                              place_ids=place_ids, pcodes=pcodes)
+    p, bad["events"] = _validate.check_events(
+        tables["events"], factions=factions, place_ids=place_ids, pcodes=pcodes
+    )
     problems += p
     return problems, bad, tables
 
@@ -86,8 +91,13 @@ def _typed_factions(frame: pd.DataFrame, bad: set[int]) -> pd.DataFrame:
     return f.drop_duplicates("faction_id").set_index("faction_id")[cols[1:]]
 
 
-def load(events: str | Path | None = None, places: str | Path | None = None,
-         factions: str | Path | None = None, *, lenient: bool = False) -> Dataset:
+def load(
+    events: str | Path | None = None,
+    places: str | Path | None = None,
+    factions: str | Path | None = None,
+    *,
+    lenient: bool = False,
+) -> Dataset:
     """Read, validate and assemble the data; raise ValidationError listing every problem.
 
     Parameters
@@ -127,8 +137,14 @@ def _load(items: tuple[tuple[str, Path], ...], lenient: bool) -> Dataset:
     ef["date"] = pd.to_datetime(ef["date"]).values.astype("datetime64[D]")
     keep = list(_validate.EVENT_COLUMNS) + ["row", "_line"]
     events = ef[keep].reset_index(drop=True)
-    return Dataset(factions=factions, places=locate(pf, boundaries), events=events,
-                   boundaries=boundaries, paths=paths, skipped=problems)
+    return Dataset(
+        factions=factions,
+        places=locate(pf, boundaries),
+        events=events,
+        boundaries=boundaries,
+        paths=paths,
+        skipped=problems,
+    )
 
 
 def locate(frame: pd.DataFrame, boundaries: Boundaries) -> gpd.GeoDataFrame:

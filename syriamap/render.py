@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -27,30 +27,68 @@ if TYPE_CHECKING:
 LANGS = ("en", "ar")
 UNKNOWN_COLOR = "#bdbdbd"
 MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
-    "ar": ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
-           "تشرين الأول", "تشرين الثاني", "كانون الأول"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "ar": [
+        "كانون الثاني",
+        "شباط",
+        "آذار",
+        "نيسان",
+        "أيار",
+        "حزيران",
+        "تموز",
+        "آب",
+        "أيلول",
+        "تشرين الأول",
+        "تشرين الثاني",
+        "كانون الأول",
+    ],
 }
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "en": {
-        "title": "Who controls what in Syria", "legend": "Controlled by", "states_title": "Shown as",
+        "title": "Who controls what in Syria",
+        "legend": "Controlled by",
+        "states_title": "Shown as",
         "states": ["confirmed", "claimed (unconfirmed)", "disputed (conflicting claims)", "unknown"],
         "statusWord": {"confirmed": "confirmed", "claimed": "claimed", "denied": "denial"},
-        "controller": "Controller", "status": "Status", "since": "Since", "event": "Event",
-        "source": "Source", "thin": "thinly held (far from any tracked place)",
-        "area": "sub-district area", "changed": "changed hands this day",
+        "controller": "Controller",
+        "status": "Status",
+        "since": "Since",
+        "event": "Event",
+        "source": "Source",
+        "thin": "thinly held (far from any tracked place)",
+        "area": "sub-district area",
+        "changed": "changed hands this day",
         "noEvents": "No reported change this day.",
         "sources": "Control: syriamap data/events.csv (sourced row by row). Reports are often "
-                   "unverifiable; claims are shown as such.",
+        "unverifiable; claims are shown as such.",
     },
     "ar": {
-        "title": "من يسيطر على ماذا في سوريا", "legend": "السيطرة", "states_title": "الحالة",
+        "title": "من يسيطر على ماذا في سوريا",
+        "legend": "السيطرة",
+        "states_title": "الحالة",
         "states": ["مؤكد", "ادعاء (غير مؤكد)", "متنازع عليه (ادعاءات متعارضة)", "غير معروف"],
         "statusWord": {"confirmed": "مؤكد", "claimed": "ادعاء", "denied": "نفي"},
-        "controller": "الجهة المسيطرة", "status": "الحالة", "since": "منذ", "event": "الحدث",
-        "source": "المصدر", "thin": "سيطرة ضعيفة (بعيداً عن الأماكن المرصودة)",
-        "area": "منطقة الناحية", "changed": "تغيرت السيطرة في هذا اليوم",
+        "controller": "الجهة المسيطرة",
+        "status": "الحالة",
+        "since": "منذ",
+        "event": "الحدث",
+        "source": "المصدر",
+        "thin": "سيطرة ضعيفة (بعيداً عن الأماكن المرصودة)",
+        "area": "منطقة الناحية",
+        "changed": "تغيرت السيطرة في هذا اليوم",
         "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
     },
@@ -100,8 +138,7 @@ def _features(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]] | None = None) 
     feats = []
     for k, geom in enumerate(gdf.geometry):
         g = json.loads(shapely.to_geojson(geom))
-        feats.append({"type": "Feature", "properties": props[k] if props else {},
-                      "geometry": _round(g)})
+        feats.append({"type": "Feature", "properties": props[k] if props else {}, "geometry": _round(g)})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -110,8 +147,11 @@ def focus_bounds(data: Dataset, focus: str | None) -> list[list[float]]:
     a1 = data.boundaries.admin1
     if focus:
         key = focus.strip().casefold()
-        hit = a1[(a1["pcode"].str.casefold() == key) | (a1["name_en"].str.casefold() == key)
-                 | (a1["name_ar"] == focus.strip())]
+        hit = a1[
+            (a1["pcode"].str.casefold() == key)
+            | (a1["name_en"].str.casefold() == key)
+            | (a1["name_ar"] == focus.strip())
+        ]
         if len(hit) == 0:
             names = ", ".join(f"{n} ({p})" for p, n in zip(a1["pcode"], a1["name_en"]))
             raise UsageError(f"unknown governorate {focus!r}; expected one of: {names}")
@@ -121,8 +161,15 @@ def focus_bounds(data: Dataset, focus: str | None) -> list[list[float]]:
     return [[round(float(y0), 4), round(float(x0), 4)], [round(float(y1), 4), round(float(x1), 4)]]
 
 
-def payload(control: Control, start: int, end: int, *, style: Style,
-            map_var: str = "map_syriamap", compare: int | None = None) -> dict[str, Any]:
+def payload(
+    control: Control,
+    start: int,
+    end: int,
+    *,
+    style: Style,
+    map_var: str = "map_syriamap",
+    compare: int | None = None,
+) -> dict[str, Any]:
     """Everything the page needs: geometry once, and the states in force from ``start`` to ``end``."""
     from .territory import pieces
 
@@ -138,11 +185,16 @@ def payload(control: Control, start: int, end: int, *, style: Style,
     sel = np.flatnonzero(keep)
     remap = {int(s): k for k, s in enumerate(sel)}
     ev = data.events
-    used = sorted(set(int(e) for e in st.event[sel])
-                  | {r for s in sel for r in st.disputes.get(int(s), [])}
-                  | set(np.flatnonzero((ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-                                        >= start) & (ev["date"].to_numpy().astype("datetime64[D]")
-                                                     .astype(np.int64) <= end)).tolist()))
+    used = sorted(
+        set(int(e) for e in st.event[sel])
+        | {r for s in sel for r in st.disputes.get(int(s), [])}
+        | set(
+            np.flatnonzero(
+                (ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64) >= start)
+                & (ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64) <= end)
+            ).tolist()
+        )
+    )
     ev_index = {r: k for k, r in enumerate(used)}
     code_of = {c: i for i, c in enumerate(control.codes)}
     names = dict(zip(data.places["place_id"], data.places[f"name_{lang}"]))
@@ -155,49 +207,81 @@ def payload(control: Control, start: int, end: int, *, style: Style,
     for r in used:
         row = ev.iloc[r]
         tgt = row["target"]
-        tn = (f"{tgt.split(':', 1)[1]} → all" if tgt.startswith("faction:")
-              else str(names.get(tgt, tgt)))
-        events.append({"id": row["event_id"], "d": str(row["date"])[:10], "p": row["date_precision"],
-                       "c": code_of.get(row["controller"], -1), "st": row["status"],
-                       "s": row["source"], "n": row["note"], "tn": tn})
+        tn = f"{tgt.split(':', 1)[1]} → all" if tgt.startswith("faction:") else str(names.get(tgt, tgt))
+        events.append(
+            {
+                "id": row["event_id"],
+                "d": str(row["date"])[:10],
+                "p": row["date_precision"],
+                "c": code_of.get(row["controller"], -1),
+                "st": row["status"],
+                "s": row["source"],
+                "n": row["note"],
+                "tn": tn,
+            }
+        )
         d = str(row["date"])[:10]
         if start <= to_day(d) <= end:
             by_day.setdefault(d, []).append(ev_index[r])
     p = pieces(data)
     piece_props = [{"i": k, "u": int(u), "t": bool(t)} for k, (u, t) in enumerate(zip(p["unit"], p["thin"]))]
     places = [
-        {"id": r.place_id, "en": r.name_en, "ar": r.name_ar, "kind": r.kind,
-         "lat": round(float(r.lat), 5), "lon": round(float(r.lon), 5),
-         "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
-         "label": r.kind in PLACE_LABEL_KINDS}
+        {
+            "id": r.place_id,
+            "en": r.name_en,
+            "ar": r.name_ar,
+            "kind": r.kind,
+            "lat": round(float(r.lat), 5),
+            "lon": round(float(r.lon), 5),
+            "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
+            "label": r.kind in PLACE_LABEL_KINDS,
+        }
         for r in data.places.itertuples()
     ]
     a1 = data.boundaries.admin1
-    labels = [{"name": n, "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
-              for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())]
+    labels = [
+        {"name": n, "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
+        for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())
+    ]
     from .data import read_neighbours
 
-    factions = [{"id": fid, "name": data.faction_name(fid, lang),
-                 "color": data.factions.loc[fid, "color"] if fid in data.factions.index else "#757575"}
-                for fid in control.codes]
+    factions = [
+        {
+            "id": fid,
+            "name": data.faction_name(fid, lang),
+            "color": data.factions.loc[fid, "color"] if fid in data.factions.index else "#757575",
+        }
+        for fid in control.codes
+    ]
     return {
-        "map_var": map_var, "lang": lang, "text": {**TEXT[lang], "months": MONTHS[lang]},
-        "days": list(range(start, end + 1)), "compare": compare,
+        "map_var": map_var,
+        "lang": lang,
+        "text": {**TEXT[lang], "months": MONTHS[lang]},
+        "days": list(range(start, end + 1)),
+        "compare": compare,
         "highlight": compare != start - 1,
         "caption": {str(to_day(k)): v for k, v in style.captions.items()},
         "factions": factions,
         "unknown": {"id": "UNKNOWN", "name": data.faction_name("UNKNOWN", lang), "color": UNKNOWN_COLOR},
         "units": control.unit_ids,
-        "areas": [{"en": e, "ar": a} for e, a in zip(data.boundaries.admin3["name_en"],
-                                                       data.boundaries.admin3["name_ar"])],
+        "areas": [
+            {"en": e, "ar": a}
+            for e, a in zip(data.boundaries.admin3["name_en"], data.boundaries.admin3["name_ar"])
+        ],
         "places": places,
-        "states": {"unit": st.unit[sel].tolist(), "day": st.day[sel].tolist(),
-                   "ctrl": st.ctrl[sel].tolist(), "status": st.status[sel].tolist(),
-                   "event": [ev_index[int(e)] for e in st.event[sel]],
-                   "since": [day_str(d) for d in st.since[sel]]},
-        "disputes": {str(remap[s]): [ev_index[r] for r in rows]
-                     for s, rows in st.disputes.items() if s in remap},
-        "events": events, "eventsByDay": by_day,
+        "states": {
+            "unit": st.unit[sel].tolist(),
+            "day": st.day[sel].tolist(),
+            "ctrl": st.ctrl[sel].tolist(),
+            "status": st.status[sel].tolist(),
+            "event": [ev_index[int(e)] for e in st.event[sel]],
+            "since": [day_str(d) for d in st.since[sel]],
+        },
+        "disputes": {
+            str(remap[s]): [ev_index[r] for r in rows] for s, rows in st.disputes.items() if s in remap
+        },
+        "events": events,
+        "eventsByDay": by_day,
         "pieces": _features(p, piece_props),
         "context": {
             "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
@@ -254,8 +338,14 @@ def _script_json(obj: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def figure(data: Dataset, start: str, end: str | None = None, *, style: Style = Style(),
-           changes_since: str | None = None) -> folium.Map:
+def figure(
+    data: Dataset,
+    start: str,
+    end: str | None = None,
+    *,
+    style: Style = Style(),
+    changes_since: str | None = None,
+) -> folium.Map:
     """A folium map (displays inline in Jupyter) of one day, or of a range with a date slider.
 
     Examples
@@ -266,22 +356,28 @@ def figure(data: Dataset, start: str, end: str | None = None, *, style: Style = 
     'Map'
     """
     import folium
-    from branca.element import Element, MacroElement
+    from branca.element import Element, Figure, MacroElement
     from jinja2 import Template
 
     a, b = to_day(start), to_day(end or start)
     if b < a:
         raise UsageError(f"end {end} is before start {start}")
     control = compile_control(data)
-    m = folium.Map(location=[35.0, 38.5], zoom_start=7, tiles=None, control_scale=False,
-                   zoom_snap=0.25, attribution_control=True)
+    m = folium.Map(
+        location=[35.0, 38.5],
+        zoom_start=7,
+        tiles=None,
+        control_scale=False,
+        zoom_snap=0.25,
+        attribution_control=True,
+    )
     m._id = "syriamap"
     m.get_root()._id = "syriamap_figure"
     m.default_js, m.default_css = [], []
     if style.tiles != "none":
         _add_tiles(m, style.tiles)
     js, css = _leaflet_assets()
-    root = m.get_root()
+    root = cast(Figure, m.get_root())
     root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
     root.header.add_child(Element(f"<style>{_resource('app.css')}</style>"), name="syriamap_css")
     root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
@@ -289,12 +385,14 @@ def figure(data: Dataset, start: str, end: str | None = None, *, style: Style = 
         root.header.add_child(Element('<meta name="syriamap-lang" content="ar">'), name="lang")
     since = to_day(changes_since) if changes_since else None
     data_json = _script_json(payload(control, a, b, style=style, map_var=m.get_name(), compare=since))
-    root.html.add_child(Element(
-        f'<script type="application/json" id="syriamap-data">{data_json}</script>'), name="data")
+    root.html.add_child(
+        Element(f'<script type="application/json" id="syriamap-data">{data_json}</script>'), name="data"
+    )
     app = MacroElement()
     app._name, app._id = "SyriamapApp", "app"
-    app._template = Template("{% macro script(this, kwargs) %}{% raw %}" + _resource("app.js")
-                             + "{% endraw %}{% endmacro %}")
+    app._template = Template(
+        "{% macro script(this, kwargs) %}{% raw %}" + _resource("app.js") + "{% endraw %}{% endmacro %}"
+    )
     m.add_child(app, name="syriamap_app")
     return m
 
@@ -307,16 +405,28 @@ def _add_tiles(m: folium.Map, name: str) -> None:
     try:
         provider = xyz.query_name(key)
     except ValueError as exc:
-        raise UsageError(f"unknown tile provider {name!r}: use 'none', 'osm' or an xyzservices name "
-                         "such as 'CartoDB.Positron'") from exc
-    layer = folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution,
-                             name=provider.name, max_zoom=provider.get("max_zoom", 18))
+        raise UsageError(
+            f"unknown tile provider {name!r}: use 'none', 'osm' or an xyzservices name "
+            "such as 'CartoDB.Positron'"
+        ) from exc
+    layer = folium.TileLayer(
+        tiles=provider.build_url(),
+        attr=provider.html_attribution,
+        name=provider.name,
+        max_zoom=provider.get("max_zoom", 18),
+    )
     layer._id = "tiles"
     layer.add_to(m)
 
 
-def to_html(data: Dataset, start: str, end: str | None = None, *, style: Style = Style(),
-            changes_since: str | None = None) -> str:
+def to_html(
+    data: Dataset,
+    start: str,
+    end: str | None = None,
+    *,
+    style: Style = Style(),
+    changes_since: str | None = None,
+) -> str:
     """The page as text: self-contained (no network), the same bytes for the same inputs.
 
     With ``changes_since``, places and areas whose controller differs from that day are marked
@@ -333,8 +443,9 @@ def to_html(data: Dataset, start: str, end: str | None = None, *, style: Style =
 # ---------------------------------------------------------------------------- static images
 
 
-def to_image(data: Dataset, date: str, path: str | Path, *, style: Style = Style(),
-             changes_since: str | None = None) -> Path:
+def to_image(
+    data: Dataset, date: str, path: str | Path, *, style: Style = Style(), changes_since: str | None = None
+) -> Path:
     """Write a PNG or SVG (by extension) of one day: title, legend, scale bar and attribution."""
     import matplotlib
 
@@ -361,31 +472,56 @@ def to_image(data: Dataset, date: str, path: str | Path, *, style: Style = Style
     plt.rcParams["svg.hashsalt"] = "syriamap"
     fig, ax = plt.subplots(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
     ax.set_facecolor("#dbe9f4")
-    read_neighbours().plot(ax=ax, color=["#d9d9d9" if not g else "#bdbdbd" for g in read_neighbours()["golan"]],
-                           edgecolor="#9e9e9e", linewidth=0.5)
+    read_neighbours().plot(
+        ax=ax,
+        color=["#d9d9d9" if not g else "#bdbdbd" for g in read_neighbours()["golan"]],
+        edgecolor="#9e9e9e",
+        linewidth=0.5,
+    )
     for (ctrl, thin, status), grp in p.groupby(["ctrl", "thin", "status"]):
         alpha = (0.3 if thin else 0.75) * (0.55 if status == 1 else 1.0)
-        grp.plot(ax=ax, color=colors.get(ctrl, "#757575"), alpha=alpha, linewidth=0,
-                 hatch="////" if status == 2 else None)
+        grp.plot(
+            ax=ax,
+            color=colors.get(ctrl, "#757575"),
+            alpha=alpha,
+            linewidth=0,
+            hatch="////" if status == 2 else None,
+        )
     _simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
     data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
     snap = describe(control, row[: control.n_places], places=True)
     since = to_day(changes_since) if changes_since else to_day(date) - 1
-    prev = describe(control, control.matrix(day_str(since), day_str(since))[0][: control.n_places], places=True)
+    prev = describe(
+        control, control.matrix(day_str(since), day_str(since))[0][: control.n_places], places=True
+    )
     changed = snap["controller"].to_numpy() != prev["controller"].to_numpy()
     for fid, grp in snap.groupby("controller"):
         size = 6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40
-        ax.scatter(grp["lon"], grp["lat"], s=size, c=colors.get(fid, "#757575"), edgecolors="black",
-                   linewidths=0.4, zorder=5)
+        ax.scatter(
+            grp["lon"],
+            grp["lat"],
+            s=size,
+            c=colors.get(fid, "#757575"),
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=5,
+        )
     ch = snap[changed]
     if len(ch):
-        ax.scatter(ch["lon"], ch["lat"], s=90, facecolors="none", edgecolors="#e65100", linewidths=1.4,
-                   zorder=6)
+        ax.scatter(
+            ch["lon"], ch["lat"], s=90, facecolors="none", edgecolors="#e65100", linewidths=1.4, zorder=6
+        )
     lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS)]
     name_col = "name_ar" if style.lang == "ar" else "name_en"
     for r in lab.itertuples():
-        ax.annotate(_shape_text(getattr(r, name_col), style.lang), (r.lon, r.lat), xytext=(4, 2),
-                    textcoords="offset points", fontsize=7, zorder=7)
+        ax.annotate(
+            _shape_text(getattr(r, name_col), style.lang),
+            (r.lon, r.lat),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=7,
+            zorder=7,
+        )
     (s, w), (n, e) = focus_bounds(data, style.focus)
     pad = 0.15
     ax.set_xlim(w - pad, e + pad)
@@ -394,21 +530,44 @@ def to_image(data: Dataset, date: str, path: str | Path, *, style: Style = Style
     ax.set_xticks([])
     ax.set_yticks([])
     present = [f for f in control.codes + ["UNKNOWN"] if f in set(p["ctrl"]) | set(snap["controller"])]
-    handles = [Patch(facecolor=colors.get(f, "#757575"),
-                     label=_shape_text(data.faction_name(f, style.lang), style.lang)) for f in present]
+    handles: list[Any] = [
+        Patch(
+            facecolor=colors.get(f, "#757575"),
+            label=_shape_text(data.faction_name(f, style.lang), style.lang),
+        )
+        for f in present
+    ]
     t = TEXT[style.lang]
-    handles += [Patch(facecolor="white", edgecolor="black", hatch="////", label=_shape_text(t["states"][2], style.lang)),
-                Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang))]
+    handles += [
+        Patch(
+            facecolor="white", edgecolor="black", hatch="////", label=_shape_text(t["states"][2], style.lang)
+        ),
+        Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang)),
+    ]
     if len(ch):
-        handles.append(plt.Line2D([], [], marker="o", color="#e65100", markerfacecolor="none", linestyle="",
-                                  label=_shape_text(t["changed"], style.lang)))
+        handles.append(
+            plt.Line2D(
+                [],
+                [],
+                marker="o",
+                color="#e65100",
+                markerfacecolor="none",
+                linestyle="",
+                label=_shape_text(t["changed"], style.lang),
+            )
+        )
     ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     d = np.datetime64(date, "D").astype(object)
     title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
     ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
     _scale_bar(ax, s, w, n, e)
-    fig.text(0.01, 0.01, _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
-             fontsize=6, color="#444444")
+    fig.text(
+        0.01,
+        0.01,
+        _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
+        fontsize=6,
+        color="#444444",
+    )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
     return _save(path, lambda f: fig.savefig(f, format=fmt, metadata=meta), close=lambda: plt.close(fig))

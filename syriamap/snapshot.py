@@ -31,8 +31,18 @@ STATUS_RANK = {"denied": 0, "claimed": 1, "confirmed": 2}
 STATES = ("confirmed", "claimed", "disputed", "unknown")
 CONFIRMED, CLAIMED, DISPUTED = 0, 1, 2
 UNKNOWN = -1
-SNAPSHOT_COLUMNS = ["place_id", "name_en", "name_ar", "kind", "lat", "lon", "controller", "since",
-                    "status", "event_id"]
+SNAPSHOT_COLUMNS = [
+    "place_id",
+    "name_en",
+    "name_ar",
+    "kind",
+    "lat",
+    "lon",
+    "controller",
+    "since",
+    "status",
+    "event_id",
+]
 
 
 def to_day(value: str | dt.date | np.datetime64) -> int:
@@ -44,7 +54,7 @@ def to_day(value: str | dt.date | np.datetime64) -> int:
     11
     """
     try:
-        return int(np.datetime64(value, "D").astype(np.int64))
+        return int(np.datetime64(value, "D").astype(np.int64))  # type: ignore[call-overload]
     except ValueError as exc:
         raise UsageError(f"{value!r} is not a date YYYY-MM-DD") from exc
 
@@ -72,9 +82,12 @@ def build_cover(chains: pd.DataFrame) -> Cover:
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes, minlength=len(uniques))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return Cover(targets=pd.Index(uniques), offsets=offsets,
-                 unit=chains["unit"].to_numpy(np.int32)[order],
-                 rank=chains["rank"].to_numpy(np.int8)[order])
+    return Cover(
+        targets=pd.Index(uniques),
+        offsets=offsets,
+        unit=chains["unit"].to_numpy(np.int32)[order],
+        rank=chains["rank"].to_numpy(np.int8)[order],
+    )
 
 
 @dataclass(frozen=True)
@@ -98,9 +111,15 @@ class States:
         return out
 
 
-def resolve(cover: Cover, *, target: np.ndarray, day: np.ndarray, ctrl: np.ndarray,
-            status: np.ndarray, successions: list[tuple[int, int, int, int]] = ()  # type: ignore[assignment]
-            ) -> States:
+def resolve(
+    cover: Cover,
+    *,
+    target: np.ndarray,
+    day: np.ndarray,
+    ctrl: np.ndarray,
+    status: np.ndarray,
+    successions: list[tuple[int, int, int, int]] = (),  # type: ignore[assignment]
+) -> States:
     """Resolve events into states, in one vectorised pass over sorted events.
 
     Parameters
@@ -148,18 +167,19 @@ def resolve(cover: Cover, *, target: np.ndarray, day: np.ndarray, ctrl: np.ndarr
     smin = np.minimum.reduceat(psr[top], tstart)
     disputed = (cmin != cmax) & (smin < STATUS_RANK["confirmed"])
     win_sr = psr[last]
-    st = np.where(disputed, DISPUTED,
-                  np.where(win_sr == STATUS_RANK["confirmed"], CONFIRMED, CLAIMED)).astype(np.int8)
+    st = np.where(
+        disputed, DISPUTED, np.where(win_sr == STATUS_RANK["confirmed"], CONFIRMED, CLAIMED)
+    ).astype(np.int8)
     s_unit, s_day, s_ctrl, s_event = unit[last], pday[last], pctrl[last], ev_rep[last]
     disputes: dict[int, list[int]] = {}
     top_rows = np.flatnonzero(top)
     for g in np.flatnonzero(disputed):
-        members = ev_rep[top_rows[tstart[g]:(tstart[g + 1] if g + 1 < len(tstart) else len(top_rows))]]
+        members = ev_rep[top_rows[tstart[g] : (tstart[g + 1] if g + 1 < len(tstart) else len(top_rows))]]
         disputes[int(g)] = sorted({int(m) for m in members})
     sub = np.zeros(len(s_unit), np.int8)
     for s_day_, s_row, old, new in sorted(successions):
         cur = _state_at(s_unit, s_day, sub, s_day_)
-        hit = np.flatnonzero((cur >= 0))
+        hit = np.flatnonzero(cur >= 0)
         hit = hit[s_ctrl[cur[hit]] == old]
         if len(hit) == 0:
             continue
@@ -176,15 +196,22 @@ def resolve(cover: Cover, *, target: np.ndarray, day: np.ndarray, ctrl: np.ndarr
         remap = np.empty(len(o), np.int64)
         remap[o] = np.arange(len(o))
         disputes = {int(remap[k]): v for k, v in disputes.items()}
-        s_unit, s_day, s_ctrl, st, s_event, sub = (a[o] for a in (s_unit, s_day, s_ctrl, st, s_event, sub))
+        s_unit, s_day, s_ctrl, st, s_event, sub = (
+            s_unit[o], s_day[o], s_ctrl[o], st[o], s_event[o], sub[o])
     m = len(s_unit)
     run = np.ones(m, bool)
     run[1:] = (s_unit[1:] != s_unit[:-1]) | (s_ctrl[1:] != s_ctrl[:-1])
     first = np.maximum.accumulate(np.where(run, np.arange(m), 0))
     del n_ev
-    return States(unit=s_unit.astype(np.int32), day=s_day.astype(np.int32),
-                  ctrl=s_ctrl.astype(np.int16), status=st, event=s_event.astype(np.int32),
-                  since=s_day[first].astype(np.int32), disputes=disputes)
+    return States(
+        unit=s_unit.astype(np.int32),
+        day=s_day.astype(np.int32),
+        ctrl=s_ctrl.astype(np.int16),
+        status=st,
+        event=s_event.astype(np.int32),
+        since=s_day[first].astype(np.int32),
+        disputes=disputes,
+    )
 
 
 def _state_at(unit: np.ndarray, day: np.ndarray, sub: np.ndarray, at: int) -> np.ndarray:
@@ -258,8 +285,9 @@ def unit_chains(places: pd.DataFrame, admin3: pd.DataFrame) -> pd.DataFrame:
     for level in ("adm3", "adm2", "adm1"):
         parts.append(pd.DataFrame({"unit": np.arange(n), "target": places[level], "rank": RANK[level]}))
         codes = admin3["pcode"] if level == "adm3" else admin3[level]
-        parts.append(pd.DataFrame({"unit": n + np.arange(len(admin3)), "target": codes.values,
-                                   "rank": RANK[level]}))
+        parts.append(
+            pd.DataFrame({"unit": n + np.arange(len(admin3)), "target": codes.values, "rank": RANK[level]})
+        )
     chains = pd.concat(parts, ignore_index=True)
     return chains[chains["target"].astype(str) != ""]
 
@@ -324,9 +352,13 @@ def describe(c: Control, idx: np.ndarray, *, places: bool) -> gpd.GeoDataFrame:
     out["source"] = np.where(known, ev["source"].to_numpy()[erow], "")
     out["note"] = np.where(known, ev["note"].to_numpy()[erow], "")
     out["claims"] = [
-        " || ".join(f"{ev['controller'].iat[r]} ({ev['status'].iat[r]}): {ev['source'].iat[r]}"
-                    for r in st.disputes.get(int(i), []))
-        if k else "" for i, k in zip(idx, known)
+        " || ".join(
+            f"{ev['controller'].iat[r]} ({ev['status'].iat[r]}): {ev['source'].iat[r]}"
+            for r in st.disputes.get(int(i), [])
+        )
+        if k
+        else ""
+        for i, k in zip(idx, known)
     ]
     if places:
         cols = SNAPSHOT_COLUMNS + ["source", "note", "claims", "population", "adm1", "adm3", "geometry"]

@@ -15,8 +15,18 @@ if TYPE_CHECKING:
 
     from .dataset import Dataset
 
-CHANGE_COLUMNS = ["place_id", "name_en", "name_ar", "kind", "from", "to", "date", "status",
-                  "event_id", "source"]
+CHANGE_COLUMNS = [
+    "place_id",
+    "name_en",
+    "name_ar",
+    "kind",
+    "from",
+    "to",
+    "date",
+    "status",
+    "event_id",
+    "source",
+]
 
 
 def _data(data: Dataset | None) -> Dataset:
@@ -63,8 +73,10 @@ def format_changes(table: pd.DataFrame, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n"
     head = "| " + " | ".join(CHANGE_COLUMNS) + " |\n|" + "---|" * len(CHANGE_COLUMNS) + "\n"
-    rows = ["| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |"
-            for r in table[CHANGE_COLUMNS].itertuples(index=False)]
+    rows = [
+        "| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |"
+        for r in table[CHANGE_COLUMNS].itertuples(index=False)
+    ]
     return head + "\n".join(rows) + ("\n" if rows else "")
 
 
@@ -101,11 +113,19 @@ def stats(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
         for k, fid in enumerate(names):
             if area[d, k] == 0 and people[d, k] == 0:
                 continue
-            rows.append((day_str(first + d), fid, round(area[d, k], 1), int(people[d, k]),
-                         round(area[d, k] / tot_a, 4) if tot_a else 0.0,
-                         round(people[d, k] / tot_p, 4) if tot_p else 0.0))
-    return pd.DataFrame(rows, columns=["date", "faction", "area_km2", "population", "area_share",
-                                       "population_share"])
+            rows.append(
+                (
+                    day_str(first + d),
+                    fid,
+                    round(area[d, k], 1),
+                    int(people[d, k]),
+                    round(area[d, k] / tot_a, 4) if tot_a else 0.0,
+                    round(people[d, k] / tot_p, 4) if tot_p else 0.0,
+                )
+            )
+    return pd.DataFrame(
+        rows, columns=["date", "faction", "area_km2", "population", "area_share", "population_share"]
+    )
 
 
 def _sum_by_controller(ctrl: np.ndarray, units: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
@@ -132,23 +152,40 @@ def plot_stats(table: pd.DataFrame, path: str | Path, *, data: Dataset | None = 
     colors = {f: data.factions.loc[f, "color"] for f in data.factions.index}
     colors.update({"UNKNOWN": "#bdbdbd", "CONTESTED": "#757575"})
     fig, axes = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
-    for ax, col, label in ((axes[0], "area_km2", "Area (km²)"), (axes[1], "population", "Population of tracked places")):
+    for ax, col, label in (
+        (axes[0], "area_km2", "Area (km²)"),
+        (axes[1], "population", "Population of tracked places"),
+    ):
         wide = table.pivot_table(index="date", columns="faction", values=col, aggfunc="sum").fillna(0)
         wide.index = pd.to_datetime(wide.index)
         wide = wide[[c for c in colors if c in wide.columns]]
-        ax.stackplot(wide.index, wide.T.values, labels=[data.faction_name(c) for c in wide.columns],
-                     colors=[colors[c] for c in wide.columns], alpha=0.85)
+        ax.stackplot(
+            wide.index,
+            wide.T.values,
+            labels=[data.faction_name(c) for c in wide.columns],
+            colors=[colors[c] for c in wide.columns],
+            alpha=0.85,
+        )
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         ax.margins(x=0)
     axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     axes[1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(axes[1].xaxis.get_major_locator()))
     axes[0].set_title("Who holds Syria: area and population per faction (syriamap)")
-    fig.text(0.01, 0.005, "Boundaries: OCHA / UNCS, CC BY-IGO 3.0 · Places: GeoNames CC BY 4.0 · "
-             "population: GeoNames figures of the tracked places only", fontsize=7, color="#555")
+    fig.text(
+        0.01,
+        0.005,
+        "Boundaries: OCHA / UNCS, CC BY-IGO 3.0 · Places: GeoNames CC BY 4.0 · "
+        "population: GeoNames figures of the tracked places only",
+        fontsize=7,
+        color="#555",
+    )
     fig.tight_layout(rect=(0, 0.02, 1, 1))
-    return _save(Path(path), lambda f: fig.savefig(f, format="png", metadata={"Software": None}),
-                 close=lambda: plt.close(fig))
+    return _save(
+        Path(path),
+        lambda f: fig.savefig(f, format="png", metadata={"Software": None}),
+        close=lambda: plt.close(fig),
+    )
 
 
 def accounting(data: Dataset | None = None) -> pd.DataFrame:

@@ -120,8 +120,9 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
             near = shapely.buffer(pt, reach, quad_segs=8)
             add(int(i), code, False, shapely.intersection(cell, near))
             add(area_unit, code, True, shapely.difference(cell, near))
-    out = gpd.GeoDataFrame({"unit": np.array(units, np.int32), "adm3": adm3s, "thin": thin},
-                           geometry=geoms, crs=EQUAL_AREA)
+    out = gpd.GeoDataFrame(
+        {"unit": np.array(units, np.int32), "adm3": adm3s, "thin": thin}, geometry=geoms, crs=EQUAL_AREA
+    )
     out["area_km2"] = out.geometry.area / 1e6
     out = out.to_crs("EPSG:4326")
     grid = shapely.set_precision(np.asarray(out.geometry.values), settings.precision_deg)
@@ -130,8 +131,9 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
     return out
 
 
-def controller_areas(piece_units: np.ndarray, piece_area: np.ndarray, ctrl: np.ndarray,
-                     n_codes: int) -> np.ndarray:
+def controller_areas(
+    piece_units: np.ndarray, piece_area: np.ndarray, ctrl: np.ndarray, n_codes: int
+) -> np.ndarray:
     """Area per faction code (last column: unknown) for each row of ``ctrl[rows, units]``."""
     codes = np.where(ctrl[:, piece_units] < 0, n_codes, ctrl[:, piece_units])
     out = np.zeros((ctrl.shape[0], n_codes + 1))

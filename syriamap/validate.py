@@ -14,12 +14,20 @@ if TYPE_CHECKING:
 
     from .data import Boundaries, Table
 
-FACTION_COLUMNS = ("faction_id", "name_en", "name_ar", "color", "active_from", "active_to",
-                   "predecessor")
-PLACE_COLUMNS = ("place_id", "name_en", "name_ar", "kind", "lat", "lon", "population",
-                 "population_year", "ocha_pcode", "source")
-EVENT_COLUMNS = ("event_id", "date", "date_precision", "target", "controller", "status",
-                 "source", "note")
+FACTION_COLUMNS = ("faction_id", "name_en", "name_ar", "color", "active_from", "active_to", "predecessor")
+PLACE_COLUMNS = (
+    "place_id",
+    "name_en",
+    "name_ar",
+    "kind",
+    "lat",
+    "lon",
+    "population",
+    "population_year",
+    "ocha_pcode",
+    "source",
+)
+EVENT_COLUMNS = ("event_id", "date", "date_precision", "target", "controller", "status", "source", "note")
 REQUIRED = {
     "factions": ("faction_id", "name_en", "color", "active_from"),
     "places": ("place_id", "name_en", "name_ar", "kind", "lat", "lon", "source"),
@@ -95,8 +103,11 @@ class _Collector:
     def header(self, expected: tuple[str, ...]) -> bool:
         t = self.table
         if not t.header:
-            self.add(1, "file", "empty file: expected a header row "
-                     f"{','.join(expected)!r} and at least one data row")
+            self.add(
+                1,
+                "file",
+                f"empty file: expected a header row {','.join(expected)!r} and at least one data row",
+            )
             return False
         for col in t.header:
             if col not in expected:
@@ -155,8 +166,9 @@ def check_factions(table: Table) -> tuple[list[Problem], set[int]]:
     return c.problems, c.bad_lines
 
 
-def _date_cell(c: _Collector, line: int, row: dict[str, str], col: str, *,
-               lower: dt.date = EARLIEST) -> dt.date | None:
+def _date_cell(
+    c: _Collector, line: int, row: dict[str, str], col: str, *, lower: dt.date = EARLIEST
+) -> dt.date | None:
     text = row.get(col, "")
     if not text:
         return None
@@ -191,8 +203,11 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
             v = row.get(col, "")
             if v and not (v.isdigit() and lo <= int(v) <= hi):
                 c.add(line, col, f"{v!r} is not a whole number from {lo} to {hi}")
-        if row["source"] and "geonames" not in row["source"].lower() \
-                and "ourairports" not in row["source"].lower():
+        if (
+            row["source"]
+            and "geonames" not in row["source"].lower()
+            and "ourairports" not in row["source"].lower()
+        ):
             msg = source_problem(row["source"])
             if msg:
                 c.add(line, "source", msg)
@@ -201,8 +216,7 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
     return c.problems, c.bad_lines
 
 
-def _float(c: _Collector, line: int, row: dict[str, str], col: str, lo: float,
-           hi: float) -> float | None:
+def _float(c: _Collector, line: int, row: dict[str, str], col: str, lo: float, hi: float) -> float | None:
     text = row.get(col, "")
     if not text:
         return None
@@ -217,8 +231,9 @@ def _float(c: _Collector, line: int, row: dict[str, str], col: str, lo: float,
     return v
 
 
-def _check_locations(c: _Collector, points: dict[int, tuple[float, float]],
-                     boundaries: Boundaries | None) -> None:
+def _check_locations(
+    c: _Collector, points: dict[int, tuple[float, float]], boundaries: Boundaries | None
+) -> None:
     lines = list(points)
     here = _inside(list(points.values()), boundaries)
     swapped = _inside([(lat, lon) for lon, lat in points.values()], boundaries)
@@ -229,8 +244,12 @@ def _check_locations(c: _Collector, points: dict[int, tuple[float, float]],
         if swap:
             c.add(line, "lat", f"lat {lat!r} and lon {lon!r} look swapped (swapped, the point is in Syria)")
         else:
-            c.add(line, "lat", f"({lat}, {lon}) lies outside Syria (more than "
-                  f"{BORDER_TOLERANCE_M / 1000:g} km beyond its boundary)")
+            c.add(
+                line,
+                "lat",
+                f"({lat}, {lon}) lies outside Syria (more than "
+                f"{BORDER_TOLERANCE_M / 1000:g} km beyond its boundary)",
+            )
 
 
 def _inside(lonlat: list[tuple[float, float]], boundaries: Boundaries | None) -> list[bool]:
@@ -261,18 +280,27 @@ def _check_homonyms(c: _Collector) -> None:
         if key in seen:
             first, pid, lat0, lon0 = seen[key]
             if abs(lat - lat0) < 0.02 and abs(lon - lon0) < 0.02:
-                c.add(line, "place_id", f"{row['place_id']!r} looks like a duplicate of {pid!r} "
-                      f"(line {first}: same name and kind, within 2 km)")
+                c.add(
+                    line,
+                    "place_id",
+                    f"{row['place_id']!r} looks like a duplicate of {pid!r} "
+                    f"(line {first}: same name and kind, within 2 km)",
+                )
             else:
-                c.add(line, "name_en", f"homonym: {row['name_en']!r} ({row['kind']}) is also "
-                      f"{pid!r} at line {first}; make the names distinct, e.g. "
-                      f"'{row['name_en']} (<governorate>)'")
+                c.add(
+                    line,
+                    "name_en",
+                    f"homonym: {row['name_en']!r} ({row['kind']}) is also "
+                    f"{pid!r} at line {first}; make the names distinct, e.g. "
+                    f"'{row['name_en']} (<governorate>)'",
+                )
         else:
             seen[key] = (line, row["place_id"], lat, lon)
 
 
-def check_events(table: Table, *, factions: pd.DataFrame, place_ids: set[str],
-                 pcodes: set[str]) -> tuple[list[Problem], set[int]]:
+def check_events(
+    table: Table, *, factions: pd.DataFrame, place_ids: set[str], pcodes: set[str]
+) -> tuple[list[Problem], set[int]]:
     """Problems in events.csv, and the lines that have them.
 
     ``factions`` is indexed by faction_id with parsed ``active_from`` / ``active_to`` dates;
@@ -296,21 +324,33 @@ def check_events(table: Table, *, factions: pd.DataFrame, place_ids: set[str],
             if old not in factions.index:
                 c.add(line, "target", f"succession from unknown faction {old!r}")
         elif target and target not in place_ids and target not in pcodes:
-            hint = "a place_id of places.csv, an OCHA p-code (SY02, SY0204, SY020400), an N-code or faction:ID"
+            hint = (
+                "a place_id of places.csv, an OCHA p-code (SY02, SY0204, SY020400), an N-code or faction:ID"
+            )
             c.add(line, "target", f"unknown target {target!r}; expected {hint}")
         ctrl = row["controller"]
         if ctrl and ctrl != CONTESTED:
             if ctrl not in factions.index:
-                c.add(line, "controller", f"unknown faction {ctrl!r}; expected one of "
-                      f"{', '.join(sorted(factions.index))} or {CONTESTED}")
+                c.add(
+                    line,
+                    "controller",
+                    f"unknown faction {ctrl!r}; expected one of "
+                    f"{', '.join(sorted(factions.index))} or {CONTESTED}",
+                )
             elif d is not None:
                 f = factions.loc[ctrl]
                 if f["active_from"] is not None and d < f["active_from"]:
-                    c.add(line, "controller", f"{ctrl!r} on {d} is before the faction existed "
-                          f"(active_from {f['active_from']})")
+                    c.add(
+                        line,
+                        "controller",
+                        f"{ctrl!r} on {d} is before the faction existed (active_from {f['active_from']})",
+                    )
                 if f["active_to"] is not None and d > f["active_to"]:
-                    c.add(line, "controller", f"{ctrl!r} on {d} is after the faction ended "
-                          f"(active_to {f['active_to']})")
+                    c.add(
+                        line,
+                        "controller",
+                        f"{ctrl!r} on {d} is after the faction ended (active_to {f['active_to']})",
+                    )
         if row["source"]:
             msg = source_problem(row["source"])
             if msg:
@@ -319,7 +359,11 @@ def check_events(table: Table, *, factions: pd.DataFrame, place_ids: set[str],
             key = (target, row["date"])
             if key in confirmed and confirmed[key][1] != ctrl:
                 first, other = confirmed[key]
-                c.add(line, "controller", f"conflicts with line {first}: both confirmed for "
-                      f"{target!r} on {row['date']} ({other!r} vs {ctrl!r}); mark one 'claimed'")
+                c.add(
+                    line,
+                    "controller",
+                    f"conflicts with line {first}: both confirmed for "
+                    f"{target!r} on {row['date']} ({other!r} vs {ctrl!r}); mark one 'claimed'",
+                )
             confirmed.setdefault(key, (line, ctrl))
     return c.problems, c.bad_lines

@@ -27,8 +27,18 @@ def test_version_and_help() -> None:
 
 
 def test_snapshot_csv_has_the_exact_columns(capsys, tiny) -> None:
-    code, out, _ = run(capsys, "snapshot", "--date", "2024-12-06", "--events", str(tiny["events"]),
-                       "--places", str(tiny["places"]), "--factions", str(tiny["factions"]))
+    code, out, _ = run(
+        capsys,
+        "snapshot",
+        "--date",
+        "2024-12-06",
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "place_id,name_en,name_ar,kind,lat,lon,controller,since,status,event_id"
@@ -37,9 +47,23 @@ def test_snapshot_csv_has_the_exact_columns(capsys, tiny) -> None:
 
 def test_snapshot_geojson(capsys, tiny, tmp_path: Path) -> None:
     out = tmp_path / "s.geojson"
-    code, _, _ = run(capsys, "-q", "snapshot", "--date", "2024-12-06", "--format", "geojson", "-o", str(out),
-                     "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                     "--factions", str(tiny["factions"]))
+    code, _, _ = run(
+        capsys,
+        "-q",
+        "snapshot",
+        "--date",
+        "2024-12-06",
+        "--format",
+        "geojson",
+        "-o",
+        str(out),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 0
     fc = json.loads(out.read_text(encoding="utf-8"))
     assert len(fc["features"]) == 4
@@ -47,19 +71,46 @@ def test_snapshot_geojson(capsys, tiny, tmp_path: Path) -> None:
 
 
 def test_validate_exit_codes(capsys, tiny) -> None:
-    code, _, err = run(capsys, "validate", "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                       "--factions", str(tiny["factions"]))
+    code, _, err = run(
+        capsys,
+        "validate",
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 0 and err.startswith("ok:")
-    tiny["events"].write_text(tiny["events"].read_text() + "X,2024-13-01,day,homs,GOV,confirmed,A | B | 2024-01-01,\n")
-    code, out, _ = run(capsys, "validate", "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                       "--factions", str(tiny["factions"]))
+    tiny["events"].write_text(
+        tiny["events"].read_text() + "X,2024-13-01,day,homs,GOV,confirmed,A | B | 2024-01-01,\n"
+    )
+    code, out, _ = run(
+        capsys,
+        "validate",
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 1
     assert out.strip() == f"{tiny['events']}:12: date: '2024-13-01' is not a date YYYY-MM-DD"
 
 
 def test_validate_report_accounts_for_every_event(capsys, tiny) -> None:
-    code, out, err = run(capsys, "validate", "--report", "--events", str(tiny["events"]),
-                         "--places", str(tiny["places"]), "--factions", str(tiny["factions"]))
+    code, out, err = run(
+        capsys,
+        "validate",
+        "--report",
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "event_id,line,outcome,reason"
@@ -68,10 +119,23 @@ def test_validate_report_accounts_for_every_event(capsys, tiny) -> None:
 
 
 def test_other_commands_refuse_bad_data_with_the_same_lines(capsys, tiny, tmp_path: Path) -> None:
-    tiny["events"].write_text(tiny["events"].read_text() + "X,2024-12-01,day,nowhere,GOV,confirmed,A | B | 2024-01-01,\n")
-    code, _, err = run(capsys, "map", "--date", "2024-12-06", "-o", str(tmp_path / "m.html"),
-                       "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                       "--factions", str(tiny["factions"]))
+    tiny["events"].write_text(
+        tiny["events"].read_text() + "X,2024-12-01,day,nowhere,GOV,confirmed,A | B | 2024-01-01,\n"
+    )
+    code, _, err = run(
+        capsys,
+        "map",
+        "--date",
+        "2024-12-06",
+        "-o",
+        str(tmp_path / "m.html"),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 1
     assert "target: unknown target 'nowhere'" in err
     assert "Traceback" not in err
@@ -79,42 +143,120 @@ def test_other_commands_refuse_bad_data_with_the_same_lines(capsys, tiny, tmp_pa
 
 
 def test_errors_are_one_line(capsys, tiny, tmp_path: Path) -> None:
-    code, _, err = run(capsys, "map", "--date", "2024-12-06", "-o", str(tmp_path / "no" / "m.html"),
-                       "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                       "--factions", str(tiny["factions"]))
+    code, _, err = run(
+        capsys,
+        "map",
+        "--date",
+        "2024-12-06",
+        "-o",
+        str(tmp_path / "no" / "m.html"),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 1
     assert err.strip().splitlines()[-1].startswith("syriamap: error: ")
     assert "does not exist" in err
-    code, _, err = run(capsys, "map", "--date", "yesterday", "-o", str(tmp_path / "m.html"),
-                       "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                       "--factions", str(tiny["factions"]))
+    code, _, err = run(
+        capsys,
+        "map",
+        "--date",
+        "yesterday",
+        "-o",
+        str(tmp_path / "m.html"),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 1 and "is not a date" in err
 
 
 def test_output_never_overwrites_an_input(capsys, tiny) -> None:
-    code, _, err = run(capsys, "snapshot", "--date", "2024-12-06", "-o", str(tiny["events"]),
-                       "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                       "--factions", str(tiny["factions"]))
+    code, _, err = run(
+        capsys,
+        "snapshot",
+        "--date",
+        "2024-12-06",
+        "-o",
+        str(tiny["events"]),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
     assert code == 1 and "refusing to overwrite an input file" in err
 
 
 def test_changes_and_stats(capsys, tiny, tmp_path: Path) -> None:
-    files = ["--events", str(tiny["events"]), "--places", str(tiny["places"]), "--factions", str(tiny["factions"])]
-    code, out, _ = run(capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "md", *files)
+    files = [
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    ]
+    code, out, _ = run(
+        capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "md", *files
+    )
     assert code == 0
     assert "| aleppo | Aleppo | حلب | city | GOV | HTS | 2024-11-30 |" in out
-    code, out, _ = run(capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "json", *files)
+    code, out, _ = run(
+        capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "json", *files
+    )
     assert {r["place_id"] for r in json.loads(out)} == {"aleppo", "daraa", "bosra", "homs"}
-    code, _, _ = run(capsys, "-q", "stats", "--start", "2024-11-26", "--end", "2024-12-08",
-                     "-o", str(tmp_path / "s.csv"), "--plot", str(tmp_path / "s.png"), *files)
+    code, _, _ = run(
+        capsys,
+        "-q",
+        "stats",
+        "--start",
+        "2024-11-26",
+        "--end",
+        "2024-12-08",
+        "-o",
+        str(tmp_path / "s.csv"),
+        "--plot",
+        str(tmp_path / "s.png"),
+        *files,
+    )
     assert code == 0
     assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_map_series_writes_one_file_per_day(capsys, tiny, tmp_path: Path) -> None:
-    files = ["--events", str(tiny["events"]), "--places", str(tiny["places"]), "--factions", str(tiny["factions"])]
-    code, _, _ = run(capsys, "-q", "map", "--start", "2024-12-05", "--end", "2024-12-07", "--every", "1d",
-                     "-o", str(tmp_path / "maps") + "/", *files)
+    files = [
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    ]
+    code, _, _ = run(
+        capsys,
+        "-q",
+        "map",
+        "--start",
+        "2024-12-05",
+        "--end",
+        "2024-12-07",
+        "--every",
+        "1d",
+        "-o",
+        str(tmp_path / "maps") + "/",
+        *files,
+    )
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == [
-        "syriamap-2024-12-05.html", "syriamap-2024-12-06.html", "syriamap-2024-12-07.html"]
+        "syriamap-2024-12-05.html",
+        "syriamap-2024-12-06.html",
+        "syriamap-2024-12-07.html",
+    ]

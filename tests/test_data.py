@@ -13,7 +13,9 @@ from syriamap import data
 from syriamap.errors import BoundaryError, DataError
 
 MIRROR = Path(os.environ.get("SYRIAMAP_DATA_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "data"))
-MANIFEST = json.loads((Path(__file__).resolve().parents[1] / "data" / "boundaries" / "manifest.json").read_text())
+MANIFEST = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "boundaries" / "manifest.json").read_text()
+)
 
 
 def test_pull_from_mirror_verifies_and_caches(data_dir: Path) -> None:

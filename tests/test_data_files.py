@@ -18,7 +18,8 @@ def test_committed_data_validates() -> None:
 
 def test_every_faction_used_exists(real_data) -> None:
     used = set(real_data.events["controller"]) | {
-        t.split(":", 1)[1] for t in real_data.events["target"] if t.startswith("faction:")}
+        t.split(":", 1)[1] for t in real_data.events["target"] if t.startswith("faction:")
+    }
     assert used - {"CONTESTED"} <= set(real_data.factions.index)
 
 
@@ -56,12 +57,20 @@ def test_colours_are_distinct_for_colour_blind_readers(real_data) -> None:
     """Simulated deuteranopia and protanopia (Machado 2009, severity 1): every pair of factions
     that can share a map stays apart (distance > 35 on 0-255 RGB; HTS and TRANS never do share
     one: the second succeeds the first)."""
-    sims = [np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
-                      [-0.011820, 0.042940, 0.968881]]),
-            np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
-                      [-0.003882, -0.048116, 1.051998]])]
+    sims = [
+        np.array(
+            [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+        ),
+        np.array(
+            [
+                [0.152286, 1.052583, -0.204868],
+                [0.114503, 0.786281, 0.099216],
+                [-0.003882, -0.048116, 1.051998],
+            ]
+        ),
+    ]
     cols = dict(real_data.factions["color"].items())
-    rgb = {f: np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)], float) for f, c in cols.items()}
+    rgb = {f: np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)], float) for f, c in cols.items()}
     for m in sims:
         sim = {f: np.clip(m @ v, 0, 255) for f, v in rgb.items()}
         for a in sim:

@@ -30,9 +30,26 @@ def test_html_is_deterministic_across_processes(tiny, tmp_path: Path) -> None:
     outs = []
     for k in range(2):
         out = tmp_path / f"m{k}.html"
-        subprocess.run([sys.executable, "-m", "syriamap.cli", "-q", "map", "--date", "2024-12-06", "-o", str(out),
-                        "--events", str(tiny["events"]), "--places", str(tiny["places"]),
-                        "--factions", str(tiny["factions"])], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "syriamap.cli",
+                "-q",
+                "map",
+                "--date",
+                "2024-12-06",
+                "-o",
+                str(out),
+                "--events",
+                str(tiny["events"]),
+                "--places",
+                str(tiny["places"]),
+                "--factions",
+                str(tiny["factions"]),
+            ],
+            check=True,
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
 

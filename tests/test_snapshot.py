@@ -89,6 +89,7 @@ def test_bad_date_is_a_usage_error(tiny_data) -> None:
 
 # ---------------------------------------------------------------------------- the engine itself
 
+
 def _cover(units_per_target: dict[str, list[tuple[int, int]]]):
     rows = [(u, t, r) for t, lst in units_per_target.items() for u, r in lst]
     return build_cover(pd.DataFrame(rows, columns=["unit", "target", "rank"]))
@@ -113,14 +114,24 @@ def test_resolve_tie_rules_on_arrays() -> None:
 
 def test_matrix_before_first_state_is_unknown() -> None:
     cover = _cover({"p": [(0, 4)]})
-    s = resolve(cover, target=np.array([0]), day=np.array([10], np.int32),
-                ctrl=np.array([0], np.int16), status=np.array([2], np.int8))
+    s = resolve(
+        cover,
+        target=np.array([0]),
+        day=np.array([10], np.int32),
+        ctrl=np.array([0], np.int16),
+        status=np.array([2], np.int8),
+    )
     m = control_matrix(s, n_units=1, start=8, days=4)
     assert m[:, 0].tolist() == [-1, -1, 0, 0]
 
 
-def naive(events: list[tuple[int, int, int, int]], cover_rows: list[tuple[int, int, int]],
-          n_units: int, days: range, successions: list[tuple[int, int, int]] = ()) -> np.ndarray:
+def naive(
+    events: list[tuple[int, int, int, int]],
+    cover_rows: list[tuple[int, int, int]],
+    n_units: int,
+    days: range,
+    successions: list[tuple[int, int, int]] = (),
+) -> np.ndarray:
     """A plain replay: for each day and unit, scan every event (target, day, ctrl, status)."""
     out = np.full((len(days), n_units), -1)
     stat = np.full((len(days), n_units), -1)
@@ -137,8 +148,11 @@ def naive(events: list[tuple[int, int, int, int]], cover_rows: list[tuple[int, i
             if best is None:
                 continue
             (ed, rank, _, _), c, _, _ = best
-            same = [(cc, sr) for (t, ed2, cc, sr) in events
-                    if ed2 == ed and any(uu == u and tt == t and r == rank for (uu, tt, r) in cover_rows)]
+            same = [
+                (cc, sr)
+                for (t, ed2, cc, sr) in events
+                if ed2 == ed and any(uu == u and tt == t and r == rank for (uu, tt, r) in cover_rows)
+            ]
             ctrls = {cc for cc, _ in same}
             disputed = len(ctrls) > 1 and min(sr for _, sr in same) < STATUS_RANK["confirmed"]
             winner_sr = best[0][2]
@@ -162,14 +176,23 @@ def test_vectorised_equals_naive_replay(data) -> None:
         members = data.draw(st.lists(st.integers(0, n_units - 1), min_size=1, max_size=n_units, unique=True))
         rank = data.draw(st.integers(0, 4))
         cover_rows += [(u, t, rank) for u in members]
-    events = data.draw(st.lists(st.tuples(st.integers(0, n_targets - 1), st.integers(0, 9),
-                                          st.integers(0, 3), st.integers(0, 2)), max_size=12))
+    events = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, n_targets - 1), st.integers(0, 9), st.integers(0, 3), st.integers(0, 2)),
+            max_size=12,
+        )
+    )
     succ = data.draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(0, 3)), max_size=1))
     cover = build_cover(pd.DataFrame(cover_rows, columns=["unit", "target", "rank"]).astype({"target": str}))
     tid = cover.targets.get_indexer([str(t) for t, *_ in events]) if events else np.zeros(0, np.int64)
-    s = resolve(cover, target=np.asarray(tid, np.int64), day=np.array([e[1] for e in events], np.int32),
-                ctrl=np.array([e[2] for e in events], np.int16), status=np.array([e[3] for e in events], np.int8),
-                successions=[(d, 100 + k, old, new) for k, (d, old, new) in enumerate(succ)])
+    s = resolve(
+        cover,
+        target=np.asarray(tid, np.int64),
+        day=np.array([e[1] for e in events], np.int32),
+        ctrl=np.array([e[2] for e in events], np.int16),
+        status=np.array([e[3] for e in events], np.int8),
+        successions=[(d, 100 + k, old, new) for k, (d, old, new) in enumerate(succ)],
+    )
     m = control_matrix(s, n_units=n_units, start=0, days=12)
     got = s.take("ctrl", m, -1)
     got_status = s.take("status", m, -1)

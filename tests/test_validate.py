@@ -18,12 +18,15 @@ EV_HEAD = "event_id,date,date_precision,target,controller,status,source,note\n"
 PL_HEAD = "place_id,name_en,name_ar,kind,lat,lon,population,population_year,ocha_pcode,source\n"
 
 
-def problems(tmp_path: Path, *, events: str = EVENTS, places: str = PLACES,
-             factions: str = FACTIONS) -> list[str]:
+def problems(
+    tmp_path: Path, *, events: str = EVENTS, places: str = PLACES, factions: str = FACTIONS
+) -> list[str]:
     for name, text in (("events", events), ("places", places), ("factions", factions)):
         (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
-    found, _, _ = check(paths_for(tmp_path / "events.csv", tmp_path / "places.csv",
-                                  tmp_path / "factions.csv"), boundaries=read_boundaries())
+    found, _, _ = check(
+        paths_for(tmp_path / "events.csv", tmp_path / "places.csv", tmp_path / "factions.csv"),
+        boundaries=read_boundaries(),
+    )
     return [f"{Path(p.file).name}:{p.line}: {p.column}: {p.message}" for p in found]
 
 
@@ -32,38 +35,68 @@ def test_the_tiny_data_is_clean(tmp_path: Path) -> None:
 
 
 EVENT_CASES = [
-    ("E1,2024-02-30,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: date: '2024-02-30' is not a date YYYY-MM-DD"),
-    ("E1,06/12/2024,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: date: '06/12/2024' is not a date YYYY-MM-DD"),
-    ("E1,2010-01-01,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: date: '2010-01-01' is before 2011-03-15 (the data start with the 2011 uprising)"),
-    ("E1,2099-01-01,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: date: '2099-01-01' is in the future"),
-    ("E1,2024-12-01,day,atlantis,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: target: unknown target 'atlantis'; expected a place_id of places.csv, an OCHA "
-     "p-code (SY02, SY0204, SY020400), an N-code or faction:ID"),
-    ("E1,2024-12-01,day,aleppo,NATO,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: controller: unknown faction 'NATO'; expected one of GOV, HTS, SDF, SOUTH, TRANS or CONTESTED"),
-    ("O-aleppo,2024-12-01,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: event_id: duplicate id 'O-aleppo' (first at line 5)"),
-    ("E1,2024-12-01,day,aleppo,,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: controller: missing value (required)"),
-    ("E1,2024-01-01,day,aleppo,TRANS,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: controller: 'TRANS' on 2024-01-01 is before the faction existed (active_from 2024-12-08)"),
-    ("E1,2024-12-20,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: controller: 'GOV' on 2024-12-20 is after the faction ended (active_to 2024-12-08)"),
-    ("E1,2024-11-30,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
-     "events.csv:12: controller: conflicts with line 5: both confirmed for 'aleppo' on 2024-11-30 "
-     "('HTS' vs 'GOV'); mark one 'claimed'"),
-    ("E1,2024-12-01,soon,aleppo,GOV,rumoured,A | B | 2024-02-01,",
-     "events.csv:12: date_precision: 'soon' is not one of day, approx"),
-    ("E1,2024-12-01,day,aleppo,GOV,confirmed,a rumour,",
-     "events.csv:12: source: 'a rumour' is not 'Outlet | Title | YYYY-MM-DD[ | URL]'"),
-    ("E1,2024-12-01,day,aleppo,GOV,confirmed,A | B | 2024-12-01 | javascript:alert(1),",
-     "events.csv:12: source: URL 'javascript:alert(1)' is not http(s)"),
-    ("E1,2024-12-01,day,faction:ISIS,GOV,confirmed,A | B | 2024-12-01,",
-     "events.csv:12: target: succession from unknown faction 'ISIS'"),
+    (
+        "E1,2024-02-30,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: date: '2024-02-30' is not a date YYYY-MM-DD",
+    ),
+    (
+        "E1,06/12/2024,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: date: '06/12/2024' is not a date YYYY-MM-DD",
+    ),
+    (
+        "E1,2010-01-01,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: date: '2010-01-01' is before 2011-03-15 (the data start with the 2011 uprising)",
+    ),
+    (
+        "E1,2099-01-01,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: date: '2099-01-01' is in the future",
+    ),
+    (
+        "E1,2024-12-01,day,atlantis,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: target: unknown target 'atlantis'; expected a place_id of places.csv, an OCHA "
+        "p-code (SY02, SY0204, SY020400), an N-code or faction:ID",
+    ),
+    (
+        "E1,2024-12-01,day,aleppo,NATO,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: controller: unknown faction 'NATO'; expected one of GOV, HTS, SDF, SOUTH, TRANS or CONTESTED",
+    ),
+    (
+        "O-aleppo,2024-12-01,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: event_id: duplicate id 'O-aleppo' (first at line 5)",
+    ),
+    (
+        "E1,2024-12-01,day,aleppo,,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: controller: missing value (required)",
+    ),
+    (
+        "E1,2024-01-01,day,aleppo,TRANS,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: controller: 'TRANS' on 2024-01-01 is before the faction existed (active_from 2024-12-08)",
+    ),
+    (
+        "E1,2024-12-20,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: controller: 'GOV' on 2024-12-20 is after the faction ended (active_to 2024-12-08)",
+    ),
+    (
+        "E1,2024-11-30,day,aleppo,GOV,confirmed,A | B | 2024-02-01,",
+        "events.csv:12: controller: conflicts with line 5: both confirmed for 'aleppo' on 2024-11-30 "
+        "('HTS' vs 'GOV'); mark one 'claimed'",
+    ),
+    (
+        "E1,2024-12-01,soon,aleppo,GOV,rumoured,A | B | 2024-02-01,",
+        "events.csv:12: date_precision: 'soon' is not one of day, approx",
+    ),
+    (
+        "E1,2024-12-01,day,aleppo,GOV,confirmed,a rumour,",
+        "events.csv:12: source: 'a rumour' is not 'Outlet | Title | YYYY-MM-DD[ | URL]'",
+    ),
+    (
+        "E1,2024-12-01,day,aleppo,GOV,confirmed,A | B | 2024-12-01 | javascript:alert(1),",
+        "events.csv:12: source: URL 'javascript:alert(1)' is not http(s)",
+    ),
+    (
+        "E1,2024-12-01,day,faction:ISIS,GOV,confirmed,A | B | 2024-12-01,",
+        "events.csv:12: target: succession from unknown faction 'ISIS'",
+    ),
 ]
 
 
@@ -78,24 +111,38 @@ def test_conflicting_claims_are_allowed(tmp_path: Path) -> None:
 
 
 PLACE_CASES = [
-    ("x,X,س,city,36.0,51.0,,,,A | B | 2024-01-01",
-     "places.csv:6: lat: (36.0, 51.0) lies outside Syria (more than 3 km beyond its boundary)"),
-    ("x,X,س,city,37.16,36.2,,,,A | B | 2024-01-01",
-     "places.csv:6: lat: lat 37.16 and lon 36.2 look swapped (swapped, the point is in Syria)"),
-    ("x,X,س,fortress,36.0,37.0,,,,A | B | 2024-01-01",
-     "places.csv:6: kind: 'fortress' is not one of city, town, village, neighbourhood, crossing, "
-     "airbase, port, dam, base"),
-    ("Bad Id,X,س,city,36.0,37.0,,,,A | B | 2024-01-01",
-     "places.csv:6: place_id: 'Bad Id' is not a slug like 'khan-shaykhun'"),
+    (
+        "x,X,س,city,36.0,51.0,,,,A | B | 2024-01-01",
+        "places.csv:6: lat: (36.0, 51.0) lies outside Syria (more than 3 km beyond its boundary)",
+    ),
+    (
+        "x,X,س,city,37.16,36.2,,,,A | B | 2024-01-01",
+        "places.csv:6: lat: lat 37.16 and lon 36.2 look swapped (swapped, the point is in Syria)",
+    ),
+    (
+        "x,X,س,fortress,36.0,37.0,,,,A | B | 2024-01-01",
+        "places.csv:6: kind: 'fortress' is not one of city, town, village, neighbourhood, crossing, "
+        "airbase, port, dam, base",
+    ),
+    (
+        "Bad Id,X,س,city,36.0,37.0,,,,A | B | 2024-01-01",
+        "places.csv:6: place_id: 'Bad Id' is not a slug like 'khan-shaykhun'",
+    ),
     ("x,X,,city,36.0,37.0,,,,A | B | 2024-01-01", "places.csv:6: name_ar: missing value (required)"),
     ("x,X,س,city,north,37.0,,,,A | B | 2024-01-01", "places.csv:6: lat: 'north' is not a number"),
-    ("x,X,س,city,36.0,37.0,lots,,,A | B | 2024-01-01",
-     "places.csv:6: population: 'lots' is not a whole number from 0 to 50000000"),
-    ("aleppo-2,Aleppo,حلب,city,36.2013,37.1612,,,,A | B | 2024-01-01",
-     "places.csv:6: place_id: 'aleppo-2' looks like a duplicate of 'aleppo' (line 2: same name and kind, within 2 km)"),
-    ("homs-2,Homs,حمص,city,35.0,38.0,,,,A | B | 2024-01-01",
-     "places.csv:6: name_en: homonym: 'Homs' (city) is also 'homs' at line 5; make the names distinct, "
-     "e.g. 'Homs (<governorate>)'"),
+    (
+        "x,X,س,city,36.0,37.0,lots,,,A | B | 2024-01-01",
+        "places.csv:6: population: 'lots' is not a whole number from 0 to 50000000",
+    ),
+    (
+        "aleppo-2,Aleppo,حلب,city,36.2013,37.1612,,,,A | B | 2024-01-01",
+        "places.csv:6: place_id: 'aleppo-2' looks like a duplicate of 'aleppo' (line 2: same name and kind, within 2 km)",
+    ),
+    (
+        "homs-2,Homs,حمص,city,35.0,38.0,,,,A | B | 2024-01-01",
+        "places.csv:6: name_en: homonym: 'Homs' (city) is also 'homs' at line 5; make the names distinct, "
+        "e.g. 'Homs (<governorate>)'",
+    ),
 ]
 
 
@@ -106,8 +153,10 @@ def test_each_bad_place_has_its_message(tmp_path: Path, line: str, message: str)
 
 def test_unknown_column_and_empty_file(tmp_path: Path) -> None:
     found = problems(tmp_path, events=EVENTS.replace("note\n", "note,extra\n", 1), factions="")
-    assert "events.csv:1: extra: unknown column 'extra'; expected only event_id, date, " \
-           "date_precision, target, controller, status, source, note" in found
+    assert (
+        "events.csv:1: extra: unknown column 'extra'; expected only event_id, date, "
+        "date_precision, target, controller, status, source, note" in found
+    )
     assert any(f.startswith("factions.csv:1: file: empty file") for f in found)
 
 
