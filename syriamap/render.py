@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .errors import OutputError, UsageError
-from .snapshot import Control, compile_control, day_str, to_day
+from .snapshot import CLAIMED as CLAIMED_CODE
+from .snapshot import DISPUTED as DISPUTED_CODE
+from .snapshot import STATES, Control, compile_control, day_str, to_day
+
+STATES_INDEX = {name: k for k, name in enumerate(STATES)}
 
 if TYPE_CHECKING:
     import folium
@@ -109,7 +113,7 @@ class Style:
     tiles: str = "none"
     focus: str | None = None
     captions: dict[str, str] = field(default_factory=dict)
-    width_px: int = 1400
+    width_px: int = 1800
     height_px: int = 1200
 
     def __post_init__(self) -> None:
@@ -538,12 +542,19 @@ def to_image(
         for f in present
     ]
     t = TEXT[style.lang]
-    handles += [
-        Patch(
-            facecolor="white", edgecolor="black", hatch="////", label=_shape_text(t["states"][2], style.lang)
-        ),
-        Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang)),
-    ]
+    shown = set(p["status"]) | set(snap["status"].map(STATES_INDEX))
+    if CLAIMED_CODE in shown:
+        handles.append(Patch(facecolor="#999999", alpha=0.45, label=_shape_text(t["states"][1], style.lang)))
+    if DISPUTED_CODE in shown:
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="black",
+                hatch="////",
+                label=_shape_text(t["states"][2], style.lang),
+            )
+        )
+    handles.append(Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang)))
     if len(ch):
         handles.append(
             plt.Line2D(
@@ -556,7 +567,9 @@ def to_image(
                 label=_shape_text(t["changed"], style.lang),
             )
         )
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     d = np.datetime64(date, "D").astype(object)
     title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
     ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
@@ -568,9 +581,13 @@ def to_image(
         fontsize=6,
         color="#444444",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-    return _save(path, lambda f: fig.savefig(f, format=fmt, metadata=meta), close=lambda: plt.close(fig))
+    return _save(
+        path,
+        lambda f: fig.savefig(f, format=fmt, metadata=meta, bbox_inches="tight", pad_inches=0.2),
+        close=lambda: plt.close(fig),
+    )
 
 
 def _scale_bar(ax: Any, s: float, w: float, n: float, e: float) -> None:

@@ -196,8 +196,7 @@ def resolve(
         remap = np.empty(len(o), np.int64)
         remap[o] = np.arange(len(o))
         disputes = {int(remap[k]): v for k, v in disputes.items()}
-        s_unit, s_day, s_ctrl, st, s_event, sub = (
-            s_unit[o], s_day[o], s_ctrl[o], st[o], s_event[o], sub[o])
+        s_unit, s_day, s_ctrl, st, s_event, sub = (s_unit[o], s_day[o], s_ctrl[o], st[o], s_event[o], sub[o])
     m = len(s_unit)
     run = np.ones(m, bool)
     run[1:] = (s_unit[1:] != s_unit[:-1]) | (s_ctrl[1:] != s_ctrl[:-1])

@@ -32,7 +32,7 @@ GENERATORS = ("city", "town", "village", "neighbourhood", "base")
 class Settings:
     """How territory is cut and simplified."""
 
-    reach_km: float = 12.0
+    reach_km: float = 18.0
     simplify_m: float = 300.0
     precision_deg: float = 1e-5
 
