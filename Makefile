@@ -27,7 +27,7 @@ browser:
 	fi
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check syriamap tests benchmarks data/build
+	$(VENV)/bin/ruff check syriamap tests data/build $(wildcard benchmarks)
 	$(VENV)/bin/mypy
 
 test: $(STAMP) browser lint
