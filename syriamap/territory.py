@@ -90,35 +90,36 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
         thin.append(is_thin)
         geoms.append(shapely.multipolygons(polys))
 
-    by_adm3 = {code: grp for code, grp in places[places["kind"].isin(GENERATORS)].groupby("adm3")}
+    gen = places[places["kind"].isin(GENERATORS)]
+    by_adm3: dict[str, list[tuple[int, str, str, shapely.Point]]] = {}
+    for i, code, kind, hood, pt in zip(gen.index, gen["adm3"], gen["kind"], gen["nbhd"], gen.geometry):
+        by_adm3.setdefault(code, []).append((int(i), kind, hood, pt))
     for j, (code, poly) in enumerate(zip(a3["pcode"], a3.geometry)):
         area_unit = n_places + j
-        grp = by_adm3.get(code)
-        if grp is None or len(grp) == 0:
-            add(area_unit, code, True, poly)
-            continue
         rest = poly
-        hoods = grp[(grp["kind"] == "neighbourhood") & (grp["nbhd"] != "")]
-        for i, nb_code in zip(hoods.index, hoods["nbhd"]):
-            hood = shapely.intersection(nb[nb_code], rest)
-            add(int(i), code, False, hood)
-            rest = shapely.difference(rest, hood)
-        pts = grp.drop(index=hoods.index)
-        pts = pts[~pts.geometry.duplicated()]
-        if len(pts) == 0:
+        points: dict[tuple[float, float], tuple[int, shapely.Point]] = {}
+        for i, kind, hood_code, pt in by_adm3.get(code, []):
+            if kind == "neighbourhood" and hood_code:
+                hood = shapely.intersection(nb[hood_code], rest)
+                add(i, code, False, hood)
+                rest = shapely.difference(rest, hood)
+            else:
+                points.setdefault((pt.x, pt.y), (i, pt))  # one cell per location
+        if not points:
             add(area_unit, code, True, rest)
             continue
-        if len(pts) == 1:
+        gens = list(points.values())
+        if len(gens) == 1:
             cells = [rest]
         else:
-            vor = shapely.voronoi_polygons(shapely.multipoints(pts.geometry.values), extend_to=poly)
+            vor = shapely.voronoi_polygons(shapely.multipoints([pt for _, pt in gens]), extend_to=poly)
             cells = list(shapely.get_parts(vor))
         tree = shapely.STRtree(cells)
-        for i, pt in zip(pts.index, pts.geometry):
+        for i, pt in gens:
             cell = cells[int(tree.query(pt, predicate="intersects")[0])] if len(cells) > 1 else cells[0]
             cell = shapely.intersection(cell, rest)
             near = shapely.buffer(pt, reach, quad_segs=8)
-            add(int(i), code, False, shapely.intersection(cell, near))
+            add(i, code, False, shapely.intersection(cell, near))
             add(area_unit, code, True, shapely.difference(cell, near))
     out = gpd.GeoDataFrame(
         {"unit": np.array(units, np.int32), "adm3": adm3s, "thin": thin}, geometry=geoms, crs=EQUAL_AREA
