@@ -146,14 +146,46 @@ def _features(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]] | None = None) 
     return {"type": "FeatureCollection", "features": feats}
 
 
+#: Common English spellings of governorates, folded, to their OCHA p-codes.
+GOVERNORATE_ALIASES = {
+    "daraa": "SY12",
+    "deraa": "SY12",
+    "dara": "SY12",
+    "latakia": "SY06",
+    "lattakia": "SY06",
+    "idlib": "SY07",
+    "hasakah": "SY08",
+    "hasaka": "SY08",
+    "alhasakah": "SY08",
+    "deirezzor": "SY09",
+    "deirezzour": "SY09",
+    "tartus": "SY10",
+    "tartous": "SY10",
+    "raqqa": "SY11",
+    "arraqqa": "SY11",
+    "suwayda": "SY13",
+    "sweida": "SY13",
+    "assuwayda": "SY13",
+    "suwaida": "SY13",
+    "ruraldamascus": "SY03",
+    "damascuscountryside": "SY03",
+}
+
+
+def _fold(text: str) -> str:
+    """Lower case, letters and digits only: "Dar'a" -> "dara", "Deir-ez-Zor" -> "deirezzor"."""
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+
 def focus_bounds(data: Dataset, focus: str | None) -> list[list[float]]:
     """``[[south, west], [north, east]]`` of Syria, or of one governorate (name or p-code)."""
     a1 = data.boundaries.admin1
     if focus:
-        key = focus.strip().casefold()
+        key = _fold(focus)
+        key = _fold(GOVERNORATE_ALIASES.get(key, key))
         hit = a1[
-            (a1["pcode"].str.casefold() == key)
-            | (a1["name_en"].str.casefold() == key)
+            (a1["pcode"].map(_fold) == key)
+            | (a1["name_en"].map(_fold) == key)
             | (a1["name_ar"] == focus.strip())
         ]
         if len(hit) == 0:
