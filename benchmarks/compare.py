@@ -30,8 +30,10 @@ def compare(old: Path, new: Path) -> str:
         va = float(ra["value"]) if ra else float("nan")
         vb = float(rb["value"]) if rb else float("nan")
         ratio = vb / va if ra and rb and va else float("nan")
-        lines.append(f"  {name:<28} {va:>12.4g} {vb:>12.4g} {ratio:>8.2f}  "
-                     f"{ra['ok'] if ra else '-'}/{rb['ok'] if rb else '-'}")
+        lines.append(
+            f"  {name:<28} {va:>12.4g} {vb:>12.4g} {ratio:>8.2f}  "
+            f"{ra['ok'] if ra else '-'}/{rb['ok'] if rb else '-'}"
+        )
     return "\n".join(lines)
 
 

@@ -55,8 +55,9 @@ class Scale:
     info: dict[str, int] = field(default_factory=dict)
 
     def engine_inputs(self) -> dict[str, object]:
-        return dict(target=self.target, day=self.day, ctrl=self.ctrl, status=self.status,
-                    successions=self.successions)
+        return dict(
+            target=self.target, day=self.day, ctrl=self.ctrl, status=self.status, successions=self.successions
+        )
 
 
 def hierarchy(n_places: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -88,19 +89,30 @@ def hierarchy(n_places: int, rng: np.random.Generator) -> pd.DataFrame:
     parts = [
         (units, np.array([f"P{i:05d}" for i in units], dtype=object), RANK["place"]),
         (units[hoods], np.array([f"NB{i:03d}" for i in hood_of[hoods]], dtype=object), RANK["nbhd"]),
-        (units, a3_codes[p_a3], RANK["adm3"]), (area, a3_codes, RANK["adm3"]),
-        (units, a2_codes[p_a2], RANK["adm2"]), (area, a2_codes[a3_to_a2], RANK["adm2"]),
-        (units, a1_codes[p_a1], RANK["adm1"]), (area, a1_codes[a2_to_a1[a3_to_a2]], RANK["adm1"]),
+        (units, a3_codes[p_a3], RANK["adm3"]),
+        (area, a3_codes, RANK["adm3"]),
+        (units, a2_codes[p_a2], RANK["adm2"]),
+        (area, a2_codes[a3_to_a2], RANK["adm2"]),
+        (units, a1_codes[p_a1], RANK["adm1"]),
+        (area, a1_codes[a2_to_a1[a3_to_a2]], RANK["adm1"]),
     ]
-    return pd.DataFrame({
-        "unit": np.concatenate([p[0] for p in parts]).astype(np.int64),
-        "target": np.concatenate([p[1] for p in parts]),
-        "rank": np.concatenate([np.full(len(p[0]), p[2]) for p in parts]).astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "unit": np.concatenate([p[0] for p in parts]).astype(np.int64),
+            "target": np.concatenate([p[1] for p in parts]),
+            "rank": np.concatenate([np.full(len(p[0]), p[2]) for p in parts]).astype(np.int64),
+        }
+    )
 
 
-def generate(n_places: int = 10_000, years: int = 20, n_events: int = 1_000_000, *,
-             seed: int = SEED, n_conflicts: int = 2_000) -> Scale:
+def generate(
+    n_places: int = 10_000,
+    years: int = 20,
+    n_events: int = 1_000_000,
+    *,
+    seed: int = SEED,
+    n_conflicts: int = 2_000,
+) -> Scale:
     """Build the synthetic scale data (the same arrays for the same arguments)."""
     rng = np.random.default_rng(seed)
     chains = hierarchy(n_places, rng)
@@ -108,8 +120,10 @@ def generate(n_places: int = 10_000, years: int = 20, n_events: int = 1_000_000,
     start = to_day(START)
     days = to_day(f"{int(START[:4]) + years}{START[4:]}") - start
     tid = {code: i for i, code in enumerate(cover.targets)}
-    kinds = {k: np.array([tid[c] for c in cover.targets if c.startswith(p)], dtype=np.int64)
-             for k, p in (("place", "P"), ("nbhd", "NB"), ("adm3", "A3"), ("adm2", "A2"), ("adm1", "A1"))}
+    kinds = {
+        k: np.array([tid[c] for c in cover.targets if c.startswith(p)], dtype=np.int64)
+        for k, p in (("place", "P"), ("nbhd", "NB"), ("adm3", "A3"), ("adm2", "A2"), ("adm1", "A1"))
+    }
     n_succ = 2
     n_base = N_ADM3
     n_rand = n_events - n_base - n_conflicts - n_succ
@@ -140,20 +154,39 @@ def generate(n_places: int = 10_000, years: int = 20, n_events: int = 1_000_000,
     # chronological file order (stable: the order within a day is random but fixed by the seed)
     perm = rng.permutation(len(all_target))
     order = perm[np.argsort(all_day[perm], kind="stable")]
-    all_target, all_day, all_ctrl, all_status = (a[order] for a in (all_target, all_day, all_ctrl, all_status))
+    all_target, all_day, all_ctrl, all_status = (
+        a[order] for a in (all_target, all_day, all_ctrl, all_status)
+    )
     rows = np.flatnonzero(all_target < 0)
     successions = [(int(all_day[r]), int(r), succ_pairs[k][0], succ_pairs[k][1]) for k, r in enumerate(rows)]
     n_units = n_places + N_ADM3
     counts = cover.offsets[1:] - cover.offsets[:-1]
-    info = {"events": len(all_target), "units": n_units, "places": n_places, "days": days,
-            "conflicts": n_conflicts, "successions": len(successions),
-            "unit_events": int(counts[all_target[all_target >= 0]].sum()),
-            "admin_target_events": int(np.isin(all_target, np.concatenate(
-                [kinds["adm3"], kinds["adm2"], kinds["adm1"]])).sum())}
-    return Scale(chains=chains, cover=cover, target=all_target.astype(np.int64),
-                 day=all_day.astype(np.int32), ctrl=all_ctrl.astype(np.int16),
-                 status=all_status.astype(np.int8), successions=successions, n_units=n_units,
-                 n_places=n_places, start=start, days=days, info=info)
+    info = {
+        "events": len(all_target),
+        "units": n_units,
+        "places": n_places,
+        "days": days,
+        "conflicts": n_conflicts,
+        "successions": len(successions),
+        "unit_events": int(counts[all_target[all_target >= 0]].sum()),
+        "admin_target_events": int(
+            np.isin(all_target, np.concatenate([kinds["adm3"], kinds["adm2"], kinds["adm1"]])).sum()
+        ),
+    }
+    return Scale(
+        chains=chains,
+        cover=cover,
+        target=all_target.astype(np.int64),
+        day=all_day.astype(np.int32),
+        ctrl=all_ctrl.astype(np.int16),
+        status=all_status.astype(np.int8),
+        successions=successions,
+        n_units=n_units,
+        n_places=n_places,
+        start=start,
+        days=days,
+        info=info,
+    )
 
 
 def main() -> None:
@@ -168,10 +201,17 @@ def main() -> None:
     s = generate(a.places, a.years, a.events, seed=a.seed)
     print(f"generated in {time.perf_counter() - t0:.2f} s: {s.info}")
     if a.out:
-        np.savez(a.out, target=s.target, day=s.day, ctrl=s.ctrl, status=s.status,
-                 successions=np.array(s.successions, dtype=np.int64).reshape(-1, 4),
-                 chains_unit=s.chains["unit"].to_numpy(), chains_rank=s.chains["rank"].to_numpy(),
-                 chains_target=s.chains["target"].to_numpy().astype(str))
+        np.savez(
+            a.out,
+            target=s.target,
+            day=s.day,
+            ctrl=s.ctrl,
+            status=s.status,
+            successions=np.array(s.successions, dtype=np.int64).reshape(-1, 4),
+            chains_unit=s.chains["unit"].to_numpy(),
+            chains_rank=s.chains["rank"].to_numpy(),
+            chains_target=s.chains["target"].to_numpy().astype(str),
+        )
         print(f"wrote {a.out}")
 
 

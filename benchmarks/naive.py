@@ -18,11 +18,19 @@ import pandas as pd
 class NaiveReplay:
     """Prepare once (expand events to the units they cover, sort), then answer one day at a time."""
 
-    def __init__(self, chains: pd.DataFrame, target_codes: pd.Index, *, target: np.ndarray,
-                 day: np.ndarray, ctrl: np.ndarray, status: np.ndarray,
-                 successions: list[tuple[int, int, int, int]], n_units: int) -> None:
-        events = pd.DataFrame({"row": np.arange(len(target)), "day": day, "ctrl": ctrl,
-                               "status": status})
+    def __init__(
+        self,
+        chains: pd.DataFrame,
+        target_codes: pd.Index,
+        *,
+        target: np.ndarray,
+        day: np.ndarray,
+        ctrl: np.ndarray,
+        status: np.ndarray,
+        successions: list[tuple[int, int, int, int]],
+        n_units: int,
+    ) -> None:
+        events = pd.DataFrame({"row": np.arange(len(target)), "day": day, "ctrl": ctrl, "status": status})
         events = events[target >= 0]
         events["target"] = target_codes[target[target >= 0]]
         expanded = events.merge(chains, on="target")  # one row per (event, covered unit)

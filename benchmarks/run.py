@@ -22,7 +22,6 @@ import os
 import platform
 import pstats
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -90,8 +89,10 @@ def machine() -> tuple[str, str]:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    long = (f"{platform.system()} {platform.release()} {platform.machine()}; {cpu}; {cores} cores; "
-            f"{ram:.0f} GiB RAM; Python {platform.python_version()}; numpy {np.__version__}")
+    long = (
+        f"{platform.system()} {platform.release()} {platform.machine()}; {cpu}; {cores} cores; "
+        f"{ram:.0f} GiB RAM; Python {platform.python_version()}; numpy {np.__version__}"
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", f"{platform.system()} {cpu} {cores}c {ram:.0f}g".lower()).strip("-")
     return long, slug
 
@@ -118,19 +119,31 @@ def engine_figures(s: Scale, *, repeats: int, naive_days: int, profile: bool, ro
         times.append(time.perf_counter() - t0)
         del m
     best = min(times)
-    rows.append(("engine: cover + resolve + matrix, best of %d" % repeats, f"{best:.3f} s",
-                 "runs: " + ", ".join(f"{t:.2f}" for t in times)))
+    rows.append(
+        (
+            "engine: cover + resolve + matrix, best of %d" % repeats,
+            f"{best:.3f} s",
+            "runs: " + ", ".join(f"{t:.2f}" for t in times),
+        )
+    )
     # memory: tracemalloc traces numpy's buffers; the inputs already exist, so this is the engine's own peak
     gc.collect()
     tracemalloc.start()
     m = run_engine(s)
     peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
-    rows.append(("engine: peak memory (tracemalloc)", f"{peak_mb:.0f} MB",
-                 f"the matrix alone is int32[{s.days}, {s.n_units}] = {m.nbytes / 1e6:.0f} MB"))
+    rows.append(
+        (
+            "engine: peak memory (tracemalloc)",
+            f"{peak_mb:.0f} MB",
+            f"the matrix alone is int32[{s.days}, {s.n_units}] = {m.nbytes / 1e6:.0f} MB",
+        )
+    )
     rss = rss_child()
     if rss:
-        rows.append(("engine: peak RSS - RSS before (ru_maxrss, fresh process)", f"{rss:.0f} MB", "cross-check"))
+        rows.append(
+            ("engine: peak RSS - RSS before (ru_maxrss, fresh process)", f"{rss:.0f} MB", "cross-check")
+        )
     # the naive reference on a subset of days, extrapolated to all days
     t0 = time.perf_counter()
     naive = NaiveReplay(s.chains, s.cover.targets, n_units=s.n_units, **s.engine_inputs())
@@ -152,25 +165,41 @@ def engine_figures(s: Scale, *, repeats: int, naive_days: int, profile: bool, ro
         raise SystemExit(f"ENGINE AND NAIVE DISAGREE on (day offset, units differing): {bad[:10]}")
     naive_total = prep + float(np.mean(per_day)) * s.days
     rows.append(("naive: pandas per-day replay, prepare once", f"{prep:.2f} s", "merge events x cover, sort"))
-    rows.append((f"naive: per day (mean of {len(per_day)} days)", f"{np.mean(per_day) * 1000:.1f} ms",
-                 f"min {min(per_day) * 1000:.1f}, max {max(per_day) * 1000:.1f}"))
-    rows.append((f"naive: extrapolated to {s.days} days", f"{naive_total:.0f} s",
-                 f"prep + mean x {s.days}"))
-    rows.append(("engine vs naive: controllers", "agree",
-                 f"all {s.n_units} units on {len(per_day)} days incl. succession days"))
+    rows.append(
+        (
+            f"naive: per day (mean of {len(per_day)} days)",
+            f"{np.mean(per_day) * 1000:.1f} ms",
+            f"min {min(per_day) * 1000:.1f}, max {max(per_day) * 1000:.1f}",
+        )
+    )
+    rows.append((f"naive: extrapolated to {s.days} days", f"{naive_total:.0f} s", f"prep + mean x {s.days}"))
+    rows.append(
+        (
+            "engine vs naive: controllers",
+            "agree",
+            f"all {s.n_units} units on {len(per_day)} days incl. succession days",
+        )
+    )
     del m
     if profile or best > 2 or peak_mb > 500:
         rows.append(("engine profile", "below", ""))
         print_profile(s)
     return [
-        Figure("engine_seconds", best, "s", "<=2",
-               f"scale={scale} best_of={repeats} first_run={times[0]:.2f}"),
+        Figure(
+            "engine_seconds", best, "s", "<=2", f"scale={scale} best_of={repeats} first_run={times[0]:.2f}"
+        ),
         Figure("engine_peak_mb", peak_mb, "MB", "<=500", "memory=tracemalloc_peak"),
-        Figure("engine_place_days_per_s", place_days / best, "place-days/s", "none",
-               f"place_days={place_days}"),
-        Figure("engine_speedup_vs_naive", naive_total / best, "x", ">=50",
-               f"naive_seconds={naive_total:.0f} naive=pandas_per_day_replay "
-               f"extrapolated_from_{len(per_day)}_of_{s.days}_days agree=yes"),
+        Figure(
+            "engine_place_days_per_s", place_days / best, "place-days/s", "none", f"place_days={place_days}"
+        ),
+        Figure(
+            "engine_speedup_vs_naive",
+            naive_total / best,
+            "x",
+            ">=50",
+            f"naive_seconds={naive_total:.0f} naive=pandas_per_day_replay "
+            f"extrapolated_from_{len(per_day)}_of_{s.days}_days agree=yes",
+        ),
     ]
 
 
@@ -192,8 +221,9 @@ def rss_child() -> float | None:
         import psutil  # noqa: F401
     except ImportError:
         return None
-    out = subprocess.run([sys.executable, "-c", CHILD.format(here=str(HERE))], capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD.format(here=str(HERE))], capture_output=True, text=True, check=False
+    )
     try:
         return float(out.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -231,12 +261,16 @@ def print_profile(s: Scale) -> None:
     if peaks:
         print("live allocations at the lexsort in resolve (top lines):")
         for st in peaks[0].statistics("lineno")[:8]:
-            print(f"  {st.size / 1e6:8.1f} MB  {st.traceback[0].filename.rsplit('/', 1)[-1]}:{st.traceback[0].lineno}")
+            print(
+                f"  {st.size / 1e6:8.1f} MB  {st.traceback[0].filename.rsplit('/', 1)[-1]}:{st.traceback[0].lineno}"
+            )
     tracemalloc.reset_peak()
     m = control_matrix(states, n_units=s.n_units, start=s.start, days=s.days)
-    print(f"control_matrix: tracemalloc peak {tracemalloc.get_traced_memory()[1] / 1e6:.0f} MB "
-          f"(states held: {sum(a.nbytes for a in (states.unit, states.day, states.ctrl, states.status, states.event, states.since)) / 1e6:.0f} MB, "
-          f"matrix {m.nbytes / 1e6:.0f} MB)")
+    print(
+        f"control_matrix: tracemalloc peak {tracemalloc.get_traced_memory()[1] / 1e6:.0f} MB "
+        f"(states held: {sum(a.nbytes for a in (states.unit, states.day, states.ctrl, states.status, states.event, states.since)) / 1e6:.0f} MB, "
+        f"matrix {m.nbytes / 1e6:.0f} MB)"
+    )
     tracemalloc.stop()
     print("---\n")
 
@@ -264,15 +298,30 @@ def map_figures(tmp: Path, *, repeats: int, rows: list) -> list[Figure]:
     cmd = syriamap_cmd() + ["map", "--date", MAP_DATE, "-o", str(out)]
     secs, mt = best_of(cmd, repeats)
     size = out.stat().st_size
-    rows.append((f"floor: cold `{FLOOR_IMPORT}`, best of {repeats}", f"{floor:.2f} s",
-                 ", ".join(f"{t:.2f}" for t in ft)))
-    rows.append((f"map: cold `syriamap map --date {MAP_DATE}`, best of {repeats}", f"{secs:.2f} s",
-                 ", ".join(f"{t:.2f}" for t in mt)))
+    rows.append(
+        (
+            f"floor: cold `{FLOOR_IMPORT}`, best of {repeats}",
+            f"{floor:.2f} s",
+            ", ".join(f"{t:.2f}" for t in ft),
+        )
+    )
+    rows.append(
+        (
+            f"map: cold `syriamap map --date {MAP_DATE}`, best of {repeats}",
+            f"{secs:.2f} s",
+            ", ".join(f"{t:.2f}" for t in mt),
+        )
+    )
     rows.append(("map: HTML size", f"{size / 1e6:.2f} MB", f"{size} bytes"))
     return [
         Figure("map_cold_seconds", secs, "s", "<=3", f"best_of={repeats}"),
-        Figure("map_cold_vs_floor", secs / floor, "x", "<=3",
-               f"floor_seconds={floor:.2f} floor=cold_import_geopandas+folium+pyproj+shapely"),
+        Figure(
+            "map_cold_vs_floor",
+            secs / floor,
+            "x",
+            "<=3",
+            f"floor_seconds={floor:.2f} floor=cold_import_geopandas+folium+pyproj+shapely",
+        ),
         Figure("map_html_bytes", size, "bytes", "<=2000000"),
     ]
 
@@ -280,19 +329,38 @@ def map_figures(tmp: Path, *, repeats: int, rows: list) -> list[Figure]:
 def timeline_figures(tmp: Path, rows: list) -> list[Figure]:
     out = tmp / "timeline.html"
     t0 = time.perf_counter()
-    subprocess.run(syriamap_cmd() + ["timeline", "--start", TL_START, "--end", TL_END, "-o", str(out)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        syriamap_cmd() + ["timeline", "--start", TL_START, "--end", TL_END, "-o", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     secs = time.perf_counter() - t0
     size = out.stat().st_size
     tsc_size, n_pieces, n_days = time_slider_choropleth(tmp / "tsc.html")
-    rows.append((f"timeline: `syriamap timeline` {TL_START}..{TL_END} ({n_days} days)",
-                 f"{size / 1e6:.2f} MB", f"{size} bytes, cold {secs:.2f} s"))
-    rows.append(("folium TimeSliderChoropleth, same pieces and days", f"{tsc_size / 1e6:.2f} MB",
-                 f"{tsc_size} bytes; {n_pieces} pieces x {n_days} days of styles; its JS from CDNs"))
+    rows.append(
+        (
+            f"timeline: `syriamap timeline` {TL_START}..{TL_END} ({n_days} days)",
+            f"{size / 1e6:.2f} MB",
+            f"{size} bytes, cold {secs:.2f} s",
+        )
+    )
+    rows.append(
+        (
+            "folium TimeSliderChoropleth, same pieces and days",
+            f"{tsc_size / 1e6:.2f} MB",
+            f"{tsc_size} bytes; {n_pieces} pieces x {n_days} days of styles; its JS from CDNs",
+        )
+    )
     return [
         Figure("timeline_html_bytes", size, "bytes", "<=3000000", f"days={n_days}"),
-        Figure("timeline_smaller_than_tsc", tsc_size / size, "x", ">=10",
-               f"tsc_bytes={tsc_size} tsc=folium.plugins.TimeSliderChoropleth pieces={n_pieces} days={n_days}"),
+        Figure(
+            "timeline_smaller_than_tsc",
+            tsc_size / size,
+            "x",
+            ">=10",
+            f"tsc_bytes={tsc_size} tsc=folium.plugins.TimeSliderChoropleth pieces={n_pieces} days={n_days}",
+        ),
     ]
 
 
@@ -320,8 +388,10 @@ def time_slider_choropleth(path: Path) -> tuple[int, int, int]:
     opacity = np.where(thin, 0.3, 0.75)[None, :] * np.where(status == 1, 0.55, 1.0)
     stamps = [str((to_day(TL_START) + d) * 86400) for d in range(m.shape[0])]
     styledict = {
-        str(k): {stamps[d]: {"color": colors[ctrl[d, k]], "opacity": round(float(opacity[d, k]), 3)}
-                 for d in range(m.shape[0])}
+        str(k): {
+            stamps[d]: {"color": colors[ctrl[d, k]], "opacity": round(float(opacity[d, k]), 3)}
+            for d in range(m.shape[0])
+        }
         for k in range(len(p))
     }
     gdf = p[["unit", "geometry"]].copy()
@@ -340,11 +410,20 @@ def call_figures(rows: list, repeats: int) -> list[Figure]:
 
     t0 = time.perf_counter()
     data = load()
-    rows.append(("real data: load() in this process", f"{(time.perf_counter() - t0) * 1000:.0f} ms",
-                 f"{len(data.events)} events, {len(data.places)} places"))
+    rows.append(
+        (
+            "real data: load() in this process",
+            f"{(time.perf_counter() - t0) * 1000:.0f} ms",
+            f"{len(data.events)} events, {len(data.places)} places",
+        )
+    )
     calls = {
         "snapshot_ms": ("snapshot", lambda: snapshot(MAP_DATE, data=data), f"snapshot({MAP_DATE!r})"),
-        "stats_400d_ms": ("stats", lambda: stats(TL_START, TL_END, data=data), f"stats({TL_START!r}, {TL_END!r})"),
+        "stats_400d_ms": (
+            "stats",
+            lambda: stats(TL_START, TL_END, data=data),
+            f"stats({TL_START!r}, {TL_END!r})",
+        ),
         "changes_ms": ("changes", lambda: changes(*CHANGES, data=data), f"changes{CHANGES}"),
     }
     figs = []
@@ -358,9 +437,16 @@ def call_figures(rows: list, repeats: int) -> list[Figure]:
             fn()
             times.append(time.perf_counter() - t0)
         best = min(times) * 1000
-        rows.append((f"real data: {label}", f"{best:.1f} ms",
-                     f"best of {repeats}; first call {first * 1000:.0f} ms (compiles / builds pieces)"))
-        figs.append(Figure(key, best, "ms", "none", f"call={label.replace(' ', '')} best_of={repeats} after_load"))
+        rows.append(
+            (
+                f"real data: {label}",
+                f"{best:.1f} ms",
+                f"best of {repeats}; first call {first * 1000:.0f} ms (compiles / builds pieces)",
+            )
+        )
+        figs.append(
+            Figure(key, best, "ms", "none", f"call={label.replace(' ', '')} best_of={repeats} after_load")
+        )
     return figs
 
 
@@ -393,10 +479,16 @@ def main() -> int:
     figs: list[Figure] = []
     t0 = time.perf_counter()
     s = generate()
-    rows.append(("synthetic scale data (seed %d)" % 20241208, f"{time.perf_counter() - t0:.2f} s",
-                 ", ".join(f"{k}={v}" for k, v in s.info.items())))
-    figs += engine_figures(s, repeats=3 if a.quick else 5, naive_days=8 if a.quick else 40,
-                           profile=a.profile, rows=rows)
+    rows.append(
+        (
+            "synthetic scale data (seed %d)" % 20241208,
+            f"{time.perf_counter() - t0:.2f} s",
+            ", ".join(f"{k}={v}" for k, v in s.info.items()),
+        )
+    )
+    figs += engine_figures(
+        s, repeats=3 if a.quick else 5, naive_days=8 if a.quick else 40, profile=a.profile, rows=rows
+    )
     del s
     gc.collect()
     if not a.synthetic_only:
@@ -405,8 +497,9 @@ def main() -> int:
             calls = call_figures(rows, repeats=3 if a.quick else 10)  # first: its first calls are cold
             figs += timeline_figures(Path(tmp), rows)
             figs += calls
-    rows.append(("total benchmark time", f"{time.perf_counter() - t_start:.0f} s",
-                 "quick" if a.quick else "full"))
+    rows.append(
+        ("total benchmark time", f"{time.perf_counter() - t_start:.0f} s", "quick" if a.quick else "full")
+    )
     width = max(len(r[0]) for r in rows)
     print(f"\nsyriamap benchmarks ({'quick' if a.quick else 'full'}) on {long}\n")
     for what, value, note in rows:

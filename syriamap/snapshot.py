@@ -133,84 +133,118 @@ def resolve(
         ``(day, row, from_code, to_code)`` for each succession event: from the end of that day,
         every unit whose controller is ``from_code`` passes to ``to_code``.
     """
-    n_ev = len(target)
     valid = target >= 0
     ev = np.flatnonzero(valid).astype(np.int32)
     t = target[valid]
     counts = cover.offsets[t + 1] - cover.offsets[t]
-    ev_rep = np.repeat(ev, counts)
-    starts = np.repeat(cover.offsets[t], counts)
-    within = np.arange(len(ev_rep)) - np.repeat(np.cumsum(counts) - counts, counts)
-    pos = starts + within
-    unit = cover.unit[pos]
-    rank = cover.rank[pos]
-    pday = day[ev_rep]
-    psr = status[ev_rep]
-    # sort by unit, day, rank, status, row: the last of each (unit, day) group wins
-    order = np.lexsort((ev_rep, psr, rank, pday, unit))
-    unit, pday, rank, psr, ev_rep = unit[order], pday[order], rank[order], psr[order], ev_rep[order]
-    pctrl = ctrl[ev_rep]
-    n = len(unit)
+    n = int(counts.sum())
     if n == 0:
         empty = np.zeros(0, np.int32)
         return States(empty, empty, empty.astype(np.int16), empty.astype(np.int8), empty, empty, {})
-    new_group = np.ones(n, bool)
-    new_group[1:] = (unit[1:] != unit[:-1]) | (pday[1:] != pday[:-1])
-    gid = np.cumsum(new_group) - 1
-    last = np.flatnonzero(np.append(new_group[1:], True))
+    ev_rep = np.repeat(ev, counts)
+    pos = np.repeat(cover.offsets[t] - (np.cumsum(counts) - counts), counts)
+    pos += np.arange(n)
+    del counts, t, ev, valid
+    dmin = int(day.min())
+    b_row, b_st, b_rank = _bits(len(target)), 2, 3
+    b_day, b_unit = _bits(int(day.max()) - dmin), _bits(int(cover.unit.max()))
+    s_st, s_rank = b_row, b_row + b_st
+    s_day = s_rank + b_rank
+    s_units = s_day + b_day
+    if s_units + b_unit > 63:  # pragma: no cover - far beyond any real input
+        raise UsageError("too many events, units or days for the engine's 63-bit sort key")
+    key = cover.unit[pos].astype(np.int64) << s_units
+    key |= cover.rank[pos].astype(np.int64) << s_rank
+    del pos
+    key |= (day[ev_rep].astype(np.int64) - dmin) << s_day
+    key |= status[ev_rep].astype(np.int64) << s_st
+    key |= ev_rep
+    del ev_rep
+    key.sort()  # unique keys: any sort is stable enough
+    grp = key >> s_day  # unit and day
+    new_group = np.empty(n, bool)
+    new_group[0] = True
+    np.not_equal(grp[1:], grp[:-1], out=new_group[1:])
+    del grp
+    last = np.flatnonzero(np.append(new_group[1:], True)).astype(np.int32)
+    gid = np.cumsum(new_group, dtype=np.int32) - 1
+    del new_group
+    rank = ((key >> s_rank) & 7).astype(np.int8)
     top = rank == rank[last][gid]
-    # among the top-rank rows of each group: do controllers differ, and is any a mere claim?
-    tg = gid[top]
+    del rank
+    top_rows = np.flatnonzero(top).astype(np.int32)
+    del top
+    tg = gid[top_rows]
+    del gid
     tstart = np.flatnonzero(np.append(True, tg[1:] != tg[:-1]))
-    cmin = np.minimum.reduceat(pctrl[top], tstart)
-    cmax = np.maximum.reduceat(pctrl[top], tstart)
-    smin = np.minimum.reduceat(psr[top], tstart)
+    del tg
+    tkey = key[top_rows]
+    trow = (tkey & ((1 << b_row) - 1)).astype(np.int32)
+    tctrl = ctrl[trow]
+    cmin = np.minimum.reduceat(tctrl, tstart)
+    cmax = np.maximum.reduceat(tctrl, tstart)
+    smin = np.minimum.reduceat(((tkey >> s_st) & 3).astype(np.int8), tstart)
+    del tctrl, tkey
     disputed = (cmin != cmax) & (smin < STATUS_RANK["confirmed"])
-    win_sr = psr[last]
+    lk = key[last]
+    del key
+    win_sr = (lk >> s_st) & 3
     st = np.where(
         disputed, DISPUTED, np.where(win_sr == STATUS_RANK["confirmed"], CONFIRMED, CLAIMED)
     ).astype(np.int8)
-    s_unit, s_day, s_ctrl, s_event = unit[last], pday[last], pctrl[last], ev_rep[last]
+    s_unit_a = (lk >> s_units).astype(np.int32)
+    s_day_a = ((lk >> s_day) & ((1 << b_day) - 1)).astype(np.int32) + np.int32(dmin)
+    s_event = (lk & ((1 << b_row) - 1)).astype(np.int32)
+    s_ctrl = ctrl[s_event].astype(np.int16)
+    del lk
     disputes: dict[int, list[int]] = {}
-    top_rows = np.flatnonzero(top)
+    ends = np.append(tstart[1:], len(top_rows))
     for g in np.flatnonzero(disputed):
-        members = ev_rep[top_rows[tstart[g] : (tstart[g + 1] if g + 1 < len(tstart) else len(top_rows))]]
-        disputes[int(g)] = sorted({int(m) for m in members})
-    sub = np.zeros(len(s_unit), np.int8)
+        disputes[int(g)] = sorted(set(trow[tstart[g] : ends[g]].tolist()))
+    del trow, top_rows
+    sub = np.zeros(len(s_unit_a), np.int8)
     for s_day_, s_row, old, new in sorted(successions):
-        cur = _state_at(s_unit, s_day, sub, s_day_)
+        cur = _state_at(s_unit_a, s_day_a, sub, s_day_)
         hit = np.flatnonzero(cur >= 0)
         hit = hit[s_ctrl[cur[hit]] == old]
         if len(hit) == 0:
             continue
         src = cur[hit]
-        base = len(s_unit)
-        disputes.update({base + k: disputes[int(v)] for k, v in enumerate(src) if int(v) in disputes})
-        s_unit = np.concatenate([s_unit, hit.astype(np.int32)])
-        s_day = np.concatenate([s_day, np.full(len(hit), s_day_, s_day.dtype)])
-        s_ctrl = np.concatenate([s_ctrl, np.full(len(hit), new, s_ctrl.dtype)])
-        st = np.concatenate([st, st[src]])
-        s_event = np.concatenate([s_event, np.full(len(hit), s_row, s_event.dtype)])
-        sub = np.concatenate([sub, np.ones(len(hit), np.int8)])
-        o = np.lexsort((sub, s_day, s_unit))
-        remap = np.empty(len(o), np.int64)
-        remap[o] = np.arange(len(o))
-        disputes = {int(remap[k]): v for k, v in disputes.items()}
-        s_unit, s_day, s_ctrl, st, s_event, sub = (s_unit[o], s_day[o], s_ctrl[o], st[o], s_event[o], sub[o])
-    m = len(s_unit)
+        # each new state goes right after its unit's state in force (src): an O(n) insert, no re-sort
+        at = src + 1
+        new_idx = at + np.arange(len(at))
+        disputes = {_shifted(k, at): v for k, v in disputes.items()}
+        disputes.update(
+            {int(ni): disputes[_shifted(s, at)] for ni, s in zip(new_idx, src) if _shifted(s, at) in disputes}
+        )
+        s_unit_a = np.insert(s_unit_a, at, hit.astype(np.int32))
+        s_day_a = np.insert(s_day_a, at, np.int32(s_day_))
+        s_ctrl = np.insert(s_ctrl, at, np.int16(new))
+        st = np.insert(st, at, st[src])
+        s_event = np.insert(s_event, at, np.int32(s_row))
+        sub = np.insert(sub, at, np.int8(1))
+    m = len(s_unit_a)
     run = np.ones(m, bool)
-    run[1:] = (s_unit[1:] != s_unit[:-1]) | (s_ctrl[1:] != s_ctrl[:-1])
-    first = np.maximum.accumulate(np.where(run, np.arange(m), 0))
-    del n_ev
+    run[1:] = (s_unit_a[1:] != s_unit_a[:-1]) | (s_ctrl[1:] != s_ctrl[:-1])
+    first = np.maximum.accumulate(np.where(run, np.arange(m, dtype=np.int32), np.int32(0)))
     return States(
-        unit=s_unit.astype(np.int32),
-        day=s_day.astype(np.int32),
-        ctrl=s_ctrl.astype(np.int16),
+        unit=s_unit_a,
+        day=s_day_a,
+        ctrl=s_ctrl,
         status=st,
-        event=s_event.astype(np.int32),
-        since=s_day[first].astype(np.int32),
+        event=s_event,
+        since=s_day_a[first],
         disputes=disputes,
     )
+
+
+def _bits(n: int) -> int:
+    return max(int(n).bit_length(), 1)
+
+
+def _shifted(k: int, at: np.ndarray) -> int:
+    """Index ``k`` after inserting one element before each position in (sorted) ``at``."""
+    return int(k) + int(np.searchsorted(at, k, side="right"))
 
 
 def _state_at(unit: np.ndarray, day: np.ndarray, sub: np.ndarray, at: int) -> np.ndarray:
@@ -232,16 +266,20 @@ def control_matrix(states: States, *, n_units: int, start: int, days: int) -> np
     m = np.full((days, n_units), -1, dtype=np.int32)
     if days == 0 or len(states.unit) == 0:
         return m
-    row = states.day.astype(np.int64) - start
-    keep = row < days
-    idx = np.flatnonzero(keep).astype(np.int32)
-    if len(idx) == 0:
+    row = states.day - np.int32(start)  # int32
+    keep = np.flatnonzero(row < days).astype(np.int32)
+    if len(keep) == 0:
         return m
     r = np.clip(row[keep], 0, None)
+    del row
     u = states.unit[keep]
-    key = u.astype(np.int64) * days + r
-    last = np.append(key[1:] != key[:-1], True)
-    m[r[last], u[last]] = idx[last]
+    # the last state of each (unit, clipped day): the next kept state is another unit or day
+    last = np.empty(len(keep), bool)
+    last[-1] = True
+    np.not_equal(u[1:], u[:-1], out=last[:-1])
+    last[:-1] |= r[1:] != r[:-1]
+    m[r[last], u[last]] = keep[last]
+    del r, u, keep, last
     np.maximum.accumulate(m, axis=0, out=m)
     return m
 
