@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 MIRROR_ENV = "SYRIAMAP_DATA_MIRROR"
 DATA_ENV = "SYRIAMAP_DATA_DIR"
 TABLES = ("factions", "places", "events")
+CACHE_VERSION = "syriamap-cache-1"
 
 
 # ---------------------------------------------------------------------------- locations
@@ -273,17 +275,31 @@ class Boundaries:
     admin2: gpd.GeoDataFrame
     admin3: gpd.GeoDataFrame
     neighbourhoods: gpd.GeoDataFrame
+    key: str = ""  # hash of the layer files, for caches derived from them
 
 
 @functools.cache
 def read_boundaries() -> Boundaries:
-    """Read (pulling on first use) the boundary layers as normalised GeoDataFrames."""
+    """Read (pulling on first use) the boundary layers as normalised GeoDataFrames.
+
+    The normalised frames are cached (``data/boundaries/cache/``), keyed by the bytes of the
+    layer files, so later runs skip parsing the shapefiles.
+    """
     import pyogrio
 
     ensure_layers()
-    frames = {}
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    paths = {}
     for layer, spec in manifest()["layers"].items():
-        path = boundaries_dir() / spec["dataset"] / (spec["file"] + ".shp")
+        paths[layer] = boundaries_dir() / spec["dataset"] / (spec["file"] + ".shp")
+        for ext in (".shp", ".shx", ".dbf"):
+            digest.update(paths[layer].with_suffix(ext).read_bytes())
+    key = digest.hexdigest()[:24]
+    cached = read_cache(f"boundaries-{key}")
+    if cached is not None:
+        return Boundaries(**cached, key=key)
+    frames = {}
+    for layer, path in paths.items():
         try:
             gdf = pyogrio.read_dataframe(path)
         except Exception as exc:  # noqa: BLE001 - any GDAL failure means a corrupt file
@@ -291,7 +307,44 @@ def read_boundaries() -> Boundaries:
                 f"{path}: cannot be read ({exc}); run `syriamap data clean` and {_how_to_get()}"
             ) from exc
         frames[layer] = _normalise(layer, gdf)
-    return Boundaries(**frames)
+    write_cache(f"boundaries-{key}", frames)
+    return Boundaries(**frames, key=key)
+
+
+def cache_key(*parts: str | bytes) -> str:
+    """A short hash of everything a cached result depends on."""
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+def read_cache(name: str) -> Any | None:
+    """A result cached by :func:`write_cache`, or None (missing or unreadable: it is rebuilt)."""
+    import pickle
+
+    path = boundaries_dir() / "cache" / f"{name}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # noqa: S301 - our own cache, written by write_cache
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def write_cache(name: str, value: Any) -> None:
+    """Cache a prepared result atomically; a cache that cannot be written is only logged."""
+    import pickle
+
+    folder = boundaries_dir() / "cache"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{name}.pickle")
+    except OSError as exc:
+        log.info("cache %s not written (%s)", name, exc)
 
 
 def _normalise(layer: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -68,6 +68,18 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
     >>> bool(abs(p["area_km2"].sum() - 188138) < 188138 * 0.01)
     True
     """
+    from .data import cache_key, read_cache, write_cache
+
+    cols = ["place_id", "kind", "lat", "lon", "adm3", "nbhd"]
+    key = cache_key(data.boundaries.key, repr(settings), data.places[cols].to_csv(index=False))
+    cached = read_cache(f"pieces-{key}")
+    if cached is None:
+        cached = _build_pieces(data, settings)
+        write_cache(f"pieces-{key}", cached)
+    return cached
+
+
+def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     import geopandas as gpd
     import shapely
 

@@ -89,3 +89,15 @@ def test_neighbours_ship_with_the_package() -> None:
     n = data.read_neighbours()
     assert {"Turkey", "Iraq", "Jordan", "Lebanon", "Israel"} <= set(n["name_en"])
     assert n["golan"].sum() == 1
+
+
+def test_prepared_layers_are_cached_and_a_broken_cache_is_rebuilt(data_dir: Path) -> None:
+    data.pull(source=MIRROR, progress=False)
+    first = data.read_boundaries()
+    cache = data_dir / "boundaries" / "cache" / f"boundaries-{first.key}.pickle"
+    assert cache.is_file()
+    data.read_boundaries.cache_clear()
+    assert data.read_boundaries().admin3.equals(first.admin3)  # from the cache
+    cache.write_bytes(b"not a pickle")
+    data.read_boundaries.cache_clear()
+    assert data.read_boundaries().admin3["pcode"].tolist() == first.admin3["pcode"].tolist()
