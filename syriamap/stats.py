@@ -145,6 +145,7 @@ def plot_stats(table: pd.DataFrame, path: str | Path, *, data: Dataset | None = 
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
     import pandas as pd
+    from matplotlib.ticker import FuncFormatter
 
     from .render import _save
 
@@ -167,6 +168,9 @@ def plot_stats(table: pd.DataFrame, path: str | Path, *, data: Dataset | None = 
             alpha=0.85,
         )
         ax.set_ylabel(label)
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: f"{v / 1e6:g} M" if v >= 1e6 else f"{v:,.0f}")
+        )
         ax.grid(alpha=0.3)
         ax.margins(x=0)
     axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)

@@ -134,7 +134,24 @@ def test_hostile_text_shows_as_text_in_popups(browser, tiny, tmp_path: Path) -> 
 
 def test_timeline_plays_offline(browser, tmp_path: Path, artifacts: Path) -> None:
     out = tmp_path / "t.html"
-    assert main(["-q", "timeline", "--start", "2024-11-26", "--end", "2024-12-31", "-o", str(out)]) == 0
+    story = Path(__file__).resolve().parents[1] / "data" / "stories" / "offensive-2024.csv"
+    assert (
+        main(
+            [
+                "-q",
+                "timeline",
+                "--start",
+                "2024-11-26",
+                "--end",
+                "2024-12-31",
+                "-o",
+                str(out),
+                "--story",
+                str(story),
+            ]
+        )
+        == 0
+    )
     open_page(browser, out)
     assert browser.execute_script("return document.documentElement.getAttribute('data-day')") == "2024-11-26"
     steps = []
@@ -142,6 +159,8 @@ def test_timeline_plays_offline(browser, tmp_path: Path, artifacts: Path) -> Non
         browser.execute_script(f"window.syriamapGo({k})")
         steps.append(browser.execute_script("return window.syriamapLastStepMs"))
     assert browser.execute_script("return document.documentElement.getAttribute('data-day')") == "2024-12-08"
+    title = browser.execute_script("return document.querySelector('.sm-title').innerText")
+    assert "8 December 2024" in title and "Damascus falls" in title
     events = browser.execute_script("return document.querySelector('.sm-events').innerText")
     assert "Damascus" in events
     legend = browser.execute_script("return document.querySelector('.sm-legend').innerText")

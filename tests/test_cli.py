@@ -260,3 +260,51 @@ def test_map_series_writes_one_file_per_day(capsys, tiny, tmp_path: Path) -> Non
         "syriamap-2024-12-06.html",
         "syriamap-2024-12-07.html",
     ]
+
+
+def test_timeline_with_story_captions(capsys, tiny, tmp_path: Path) -> None:
+    story = tmp_path / "story.csv"
+    story.write_text("date,caption\n2024-12-06,Daraa falls <b>today</b>\n", encoding="utf-8")
+    out = tmp_path / "t.html"
+    code, _, _ = run(
+        capsys,
+        "-q",
+        "timeline",
+        "--start",
+        "2024-12-01",
+        "--end",
+        "2024-12-08",
+        "-o",
+        str(out),
+        "--story",
+        str(story),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
+    assert code == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Daraa falls \\u003cb\\u003etoday" in html
+    story.write_text("date,caption\n6 Dec,oops\n", encoding="utf-8")
+    code, _, err = run(
+        capsys,
+        "timeline",
+        "--start",
+        "2024-12-01",
+        "--end",
+        "2024-12-08",
+        "-o",
+        str(out),
+        "--story",
+        str(story),
+        "--events",
+        str(tiny["events"]),
+        "--places",
+        str(tiny["places"]),
+        "--factions",
+        str(tiny["factions"]),
+    )
+    assert code == 1 and "story.csv:2: date: '6 Dec' is not a date YYYY-MM-DD" in err
