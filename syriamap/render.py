@@ -470,7 +470,9 @@ def to_html(
     """
     html = figure(data, start, end, style=style, changes_since=changes_since).get_root().render()
     if style.lang == "ar":
-        html = html.replace("<html>", '<html lang="ar" dir="rtl">', 1)
+        # Arabic text runs right to left inside the title, legend, labels and popups (each sets
+        # dir="rtl"); the page itself stays left to right, where Leaflet places its panes correctly.
+        html = html.replace("<html>", '<html lang="ar">', 1)
     else:
         html = html.replace("<html>", '<html lang="en">', 1)
     return html

@@ -194,6 +194,9 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
         pid = row["place_id"]
         if pid and not PLACE_ID.match(pid):
             c.add(line, "place_id", f"{pid!r} is not a slug like 'khan-shaykhun'")
+        stray = sorted({ch for ch in row["name_ar"] if ch.isalpha() and not _arabic_letter(ch)})
+        if stray:
+            c.add(line, "name_ar", f"{row['name_ar']!r} has letters that are not Arabic: {''.join(stray)!r}")
         if row["kind"] and row["kind"] not in KINDS:
             c.add(line, "kind", f"{row['kind']!r} is not one of {', '.join(KINDS)}")
         lat, lon = _float(c, line, row, "lat", -90, 90), _float(c, line, row, "lon", -180, 180)
@@ -214,6 +217,11 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
     _check_locations(c, points, boundaries)
     _check_homonyms(c)
     return c.problems, c.bad_lines
+
+
+def _arabic_letter(ch: str) -> bool:
+    """Letters of the Arabic alphabet as written in Arabic (not Persian, Urdu or Kurdish forms)."""
+    return "\u0621" <= ch <= "\u064a" or ch in "\u0671\u0670"
 
 
 def _float(c: _Collector, line: int, row: dict[str, str], col: str, lo: float, hi: float) -> float | None:

@@ -38,6 +38,18 @@ O-succession,2024-12-08,day,faction:HTS,TRANS,confirmed,Test | New authorities |
 """
 
 
+def data_args(paths: dict[str, Path]) -> list[str]:
+    """The ``--events/--places/--factions`` arguments for a set of data files."""
+    return [
+        "--events",
+        str(paths["events"]),
+        "--places",
+        str(paths["places"]),
+        "--factions",
+        str(paths["factions"]),
+    ]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _mirror() -> None:
     """Tests use the local mirror of the boundary layers (as CI does), never the network."""

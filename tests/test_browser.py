@@ -11,6 +11,8 @@ import pytest
 
 from syriamap.cli import main
 
+from .conftest import data_args
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 HAVE = os.path.exists(CHROMIUM) and os.path.exists(DRIVER)
@@ -86,7 +88,9 @@ def test_arabic_page_is_right_to_left(browser, tmp_path: Path, artifacts: Path) 
     out = tmp_path / "ar.html"
     assert main(["-q", "map", "--date", "2024-12-07", "--lang", "ar", "-o", str(out)]) == 0
     open_page(browser, out)
-    assert browser.execute_script("return document.documentElement.dir") == "rtl"
+    assert browser.execute_script("return document.documentElement.lang") == "ar"
+    title = browser.execute_script("return getComputedStyle(document.querySelector('.sm-title')).direction")
+    assert title == "rtl"
     legend = browser.execute_script("return getComputedStyle(document.querySelector('.sm-legend')).direction")
     assert legend == "rtl"
     browser.save_screenshot(str(artifacts / "map-2024-12-07-ar.png"))
@@ -106,12 +110,7 @@ def test_hostile_text_shows_as_text_in_popups(browser, tiny, tmp_path: Path) -> 
                 "2024-12-06",
                 "-o",
                 str(out),
-                "--events",
-                str(tiny["events"]),
-                "--places",
-                str(tiny["places"]),
-                "--factions",
-                str(tiny["factions"]),
+                *data_args(tiny),
             ]
         )
         == 0

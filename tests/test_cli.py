@@ -11,6 +11,8 @@ import pytest
 
 from syriamap.cli import main
 
+from .conftest import data_args
+
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
@@ -32,12 +34,7 @@ def test_snapshot_csv_has_the_exact_columns(capsys, tiny) -> None:
         "snapshot",
         "--date",
         "2024-12-06",
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 0
     lines = out.splitlines()
@@ -57,12 +54,7 @@ def test_snapshot_geojson(capsys, tiny, tmp_path: Path) -> None:
         "geojson",
         "-o",
         str(out),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 0
     fc = json.loads(out.read_text(encoding="utf-8"))
@@ -74,12 +66,7 @@ def test_validate_exit_codes(capsys, tiny) -> None:
     code, _, err = run(
         capsys,
         "validate",
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 0 and err.startswith("ok:")
     tiny["events"].write_text(
@@ -88,12 +75,7 @@ def test_validate_exit_codes(capsys, tiny) -> None:
     code, out, _ = run(
         capsys,
         "validate",
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 1
     assert out.strip() == f"{tiny['events']}:12: date: '2024-13-01' is not a date YYYY-MM-DD"
@@ -104,12 +86,7 @@ def test_validate_report_accounts_for_every_event(capsys, tiny) -> None:
         capsys,
         "validate",
         "--report",
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 0
     lines = out.splitlines()
@@ -129,12 +106,7 @@ def test_other_commands_refuse_bad_data_with_the_same_lines(capsys, tiny, tmp_pa
         "2024-12-06",
         "-o",
         str(tmp_path / "m.html"),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 1
     assert "target: unknown target 'nowhere'" in err
@@ -150,12 +122,7 @@ def test_errors_are_one_line(capsys, tiny, tmp_path: Path) -> None:
         "2024-12-06",
         "-o",
         str(tmp_path / "no" / "m.html"),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 1
     assert err.strip().splitlines()[-1].startswith("syriamap: error: ")
@@ -167,12 +134,7 @@ def test_errors_are_one_line(capsys, tiny, tmp_path: Path) -> None:
         "yesterday",
         "-o",
         str(tmp_path / "m.html"),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 1 and "is not a date" in err
 
@@ -185,25 +147,13 @@ def test_output_never_overwrites_an_input(capsys, tiny) -> None:
         "2024-12-06",
         "-o",
         str(tiny["events"]),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 1 and "refusing to overwrite an input file" in err
 
 
 def test_changes_and_stats(capsys, tiny, tmp_path: Path) -> None:
-    files = [
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
-    ]
+    files = data_args(tiny)
     code, out, _ = run(
         capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "md", *files
     )
@@ -232,14 +182,7 @@ def test_changes_and_stats(capsys, tiny, tmp_path: Path) -> None:
 
 
 def test_map_series_writes_one_file_per_day(capsys, tiny, tmp_path: Path) -> None:
-    files = [
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
-    ]
+    files = data_args(tiny)
     code, _, _ = run(
         capsys,
         "-q",
@@ -278,12 +221,7 @@ def test_timeline_with_story_captions(capsys, tiny, tmp_path: Path) -> None:
         str(out),
         "--story",
         str(story),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 0
     html = out.read_text(encoding="utf-8")
@@ -300,11 +238,6 @@ def test_timeline_with_story_captions(capsys, tiny, tmp_path: Path) -> None:
         str(out),
         "--story",
         str(story),
-        "--events",
-        str(tiny["events"]),
-        "--places",
-        str(tiny["places"]),
-        "--factions",
-        str(tiny["factions"]),
+        *data_args(tiny),
     )
     assert code == 1 and "story.csv:2: date: '6 Dec' is not a date YYYY-MM-DD" in err

@@ -13,6 +13,9 @@ import pytest
 from syriamap.dataset import load
 from syriamap.errors import OutputError, UsageError
 from syriamap.render import Style, focus_bounds, to_html, to_image
+from syriamap.snapshot import to_day
+
+from .conftest import data_args
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
@@ -41,12 +44,7 @@ def test_html_is_deterministic_across_processes(tiny, tmp_path: Path) -> None:
                 "2024-12-06",
                 "-o",
                 str(out),
-                "--events",
-                str(tiny["events"]),
-                "--places",
-                str(tiny["places"]),
-                "--factions",
-                str(tiny["factions"]),
+                *data_args(tiny),
             ],
             check=True,
         )
@@ -74,7 +72,7 @@ def test_hostile_text_never_reaches_the_page_unescaped(tiny, tmp_path: Path) -> 
 
 def test_arabic_page(tiny_data) -> None:
     html = to_html(tiny_data, "2024-12-06", style=Style(lang="ar"))
-    assert '<html lang="ar" dir="rtl">' in html
+    assert '<html lang="ar">' in html
     assert "من يسيطر على ماذا في سوريا" in html
 
 
@@ -110,3 +108,10 @@ def test_unwritable_output(tiny_data, tmp_path: Path) -> None:
             to_image(tiny_data, "2024-12-06", ro / "m.png")
     finally:
         ro.chmod(0o700)
+
+
+def test_gains_and_losses_map_marks_what_changed(tiny_data) -> None:
+    plain = to_html(tiny_data, "2024-12-08")
+    gains = to_html(tiny_data, "2024-12-08", changes_since="2024-11-26")
+    assert '"highlight":false' in plain and '"highlight":true' in gains
+    assert f'"compare":{to_day("2024-11-26")}' in gains

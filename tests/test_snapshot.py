@@ -205,3 +205,53 @@ def test_vectorised_equals_naive_replay(data) -> None:
 
 def test_to_day_round_trip() -> None:
     assert to_day("1970-01-02") == 1
+
+
+TARGETS = ["aleppo", "daraa", "bosra", "homs", "SY02", "SY12", "SY04", "SY1201", "N0123", "faction:HTS"]
+CONTROLLERS = ["GOV", "HTS", "SOUTH", "SDF", "CONTESTED"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(TARGETS),
+            st.dates(
+                min_value=pd.Timestamp("2024-11-26").date(), max_value=pd.Timestamp("2024-12-07").date()
+            ),
+            st.sampled_from(CONTROLLERS),
+            st.sampled_from(["confirmed", "claimed", "denied"]),
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_random_valid_event_files_never_crash(tmp_path_factory, rows) -> None:
+    """Any valid events file gives one state per place per day, and the same answer as the engine's
+    single-day path."""
+    from syriamap.dataset import load
+
+    from .conftest import FACTIONS, PLACES
+
+    d = tmp_path_factory.mktemp("random")
+    seen, lines = set(), []
+    for k, (target, day, ctrl, status) in enumerate(rows):
+        if status == "confirmed" and (target, day) in seen:
+            status = "claimed"  # two confirmed rows for one target and day are an input error
+        if status == "confirmed":
+            seen.add((target, day))
+        lines.append(f"E{k},{day},day,{target},{ctrl},{status},Test | Row {k} | {day},")
+    (d / "events.csv").write_text(
+        "event_id,date,date_precision,target,controller,status,source,note\n" + "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
+    (d / "places.csv").write_text(PLACES, encoding="utf-8")
+    (d / "factions.csv").write_text(FACTIONS, encoding="utf-8")
+    data = load(d / "events.csv", d / "places.csv", d / "factions.csv", lenient=True)
+    import syriamap
+
+    grid = syriamap.timeline("2024-11-25", "2024-12-08", data=data)
+    assert grid.shape == (14, 4) and grid.notna().all().all()
+    for day in ("2024-11-26", "2024-12-03", "2024-12-08"):
+        snap = snapshot(day, data=data).set_index("place_id")["controller"]
+        assert snap.to_dict() == grid.loc[day].to_dict()

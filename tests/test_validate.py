@@ -129,6 +129,10 @@ PLACE_CASES = [
         "places.csv:6: place_id: 'Bad Id' is not a slug like 'khan-shaykhun'",
     ),
     ("x,X,,city,36.0,37.0,,,,A | B | 2024-01-01", "places.csv:6: name_ar: missing value (required)"),
+    (
+        "x,X,ladhqyہ,city,36.0,37.0,,,,A | B | 2024-01-01",
+        "places.csv:6: name_ar: 'ladhqyہ' has letters that are not Arabic: 'adhlqyہ'",
+    ),
     ("x,X,س,city,north,37.0,,,,A | B | 2024-01-01", "places.csv:6: lat: 'north' is not a number"),
     (
         "x,X,س,city,36.0,37.0,lots,,,A | B | 2024-01-01",
