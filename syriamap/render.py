@@ -75,6 +75,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "thin": "thinly held (far from any tracked place)",
         "area": "sub-district area",
         "changed": "changed hands this day",
+        "changedSince": "changed hands since",
         "noEvents": "No reported change this day.",
         "sources": "Control: syriamap data/events.csv (sourced row by row). Reports are often "
         "unverifiable; claims are shown as such.",
@@ -93,6 +94,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "thin": "سيطرة ضعيفة (بعيداً عن الأماكن المرصودة)",
         "area": "منطقة الناحية",
         "changed": "تغيرت السيطرة في هذا اليوم",
+        "changedSince": "تغيرت السيطرة منذ",
         "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
     },
@@ -598,7 +600,9 @@ def to_image(
                 color="#e65100",
                 markerfacecolor="none",
                 linestyle="",
-                label=_shape_text(t["changed"], style.lang),
+                label=_shape_text(
+                    f"{t['changedSince']} {changes_since}" if changes_since else t["changed"], style.lang
+                ),
             )
         )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)

@@ -198,7 +198,8 @@
     if (states[2]) h += "<div><i class='sm-swatch sm-sw-disputed'></i>" + esc(T.states[2]) + "</div>";
     if (states[3]) h += "<div><i class='sm-swatch' style='background:" + P.unknown.color + "'></i>" + esc(T.states[3]) + "</div>";
     h += "<div><i class='sm-swatch sm-sw-thin'></i>" + esc(T.thin) + "</div>";
-    if (states.changed) h += "<div><i class='sm-swatch sm-sw-changed'></i>" + esc(T.changed) + "</div>";
+    var changedText = P.highlight ? T.changedSince + " " + dateText(P.compare) : T.changed;
+    if (states.changed) h += "<div><i class='sm-swatch sm-sw-changed'></i>" + esc(changedText) + "</div>";
     h += "<div class='sm-sources'>" + esc(T.sources) + "</div>";
     return h;
   }
