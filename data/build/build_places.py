@@ -480,7 +480,10 @@ def slugify(name: str) -> str:
 def arabic_name(alternates: list[str]) -> str:
     """First alternate name written in Arabic script (GeoNames orders them)."""
     for alt in alternates:
-        if ARABIC.search(alt) and not re.search("[\u067e\u0686\u06a9\u06af\u06cc\u06d5\u06c6]", alt):
+        if ARABIC.search(alt) and not re.search(
+            "[\u067e\u0686\u06a9\u06af\u06cc\u06d5\u06c6\u06ce\u06c1\u06be\u06ba\u0679\u0688\u0691\u06d2\u0698\u06a4]",
+            alt,
+        ):
             return alt.replace("\u200e", "").strip()
     return ""
 
