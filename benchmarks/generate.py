@@ -47,7 +47,7 @@ class Scale:
     day: np.ndarray  # int32 days since epoch
     ctrl: np.ndarray  # int16 faction code
     status: np.ndarray  # int8 STATUS_RANK
-    successions: list[tuple[int, int, int, int]]
+    successions: list[tuple[int, int, int, int, int]]
     n_units: int
     n_places: int
     start: int
@@ -158,7 +158,9 @@ def generate(
         a[order] for a in (all_target, all_day, all_ctrl, all_status)
     )
     rows = np.flatnonzero(all_target < 0)
-    successions = [(int(all_day[r]), int(r), succ_pairs[k][0], succ_pairs[k][1]) for k, r in enumerate(rows)]
+    successions = [
+        (int(all_day[r]), int(r), succ_pairs[k][0], succ_pairs[k][1], 2) for k, r in enumerate(rows)
+    ]
     n_units = n_places + N_ADM3
     counts = cover.offsets[1:] - cover.offsets[:-1]
     info = {
@@ -207,7 +209,7 @@ def main() -> None:
             day=s.day,
             ctrl=s.ctrl,
             status=s.status,
-            successions=np.array(s.successions, dtype=np.int64).reshape(-1, 4),
+            successions=np.array(s.successions, dtype=np.int64).reshape(-1, 5),
             chains_unit=s.chains["unit"].to_numpy(),
             chains_rank=s.chains["rank"].to_numpy(),
             chains_target=s.chains["target"].to_numpy().astype(str),

@@ -27,7 +27,7 @@ class NaiveReplay:
         day: np.ndarray,
         ctrl: np.ndarray,
         status: np.ndarray,
-        successions: list[tuple[int, int, int, int]],
+        successions: list[tuple[int, int, int, int, int]],
         n_units: int,
     ) -> None:
         events = pd.DataFrame({"row": np.arange(len(target)), "day": day, "ctrl": ctrl, "status": status})
@@ -46,7 +46,7 @@ class NaiveReplay:
         since = pd.Series(np.iinfo(np.int32).max, index=range(self.n_units))
         ctrl[latest.index] = latest["ctrl"]
         since[latest.index] = latest["day"]
-        for s_day, _row, old, new in self.successions:
+        for s_day, _row, old, new, _status in self.successions:
             if s_day > d:
                 break
             moved = (since <= s_day) & (ctrl == old)

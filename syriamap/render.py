@@ -534,7 +534,8 @@ def to_image(
     prev = describe(
         control, control.matrix(day_str(since), day_str(since))[0][: control.n_places], places=True
     )
-    changed = snap["controller"].to_numpy() != prev["controller"].to_numpy()
+    before = prev["controller"].to_numpy()
+    changed = (snap["controller"].to_numpy() != before) & (before != "UNKNOWN")  # first report: no change
     for fid, grp in snap.groupby("controller"):
         size = 6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40
         ax.scatter(

@@ -118,7 +118,7 @@ def resolve(
     day: np.ndarray,
     ctrl: np.ndarray,
     status: np.ndarray,
-    successions: list[tuple[int, int, int, int]] = (),  # type: ignore[assignment]
+    successions: list[tuple[int, int, int, int, int]] = (),  # type: ignore[assignment]
 ) -> States:
     """Resolve events into states, in one vectorised pass over sorted events.
 
@@ -130,8 +130,10 @@ def resolve(
         One entry per (non-succession) event, in file order: target id (-1: none), day number,
         controller code and status rank (``STATUS_RANK``).
     successions
-        ``(day, row, from_code, to_code)`` for each succession event: from the end of that day,
-        every unit whose controller is ``from_code`` passes to ``to_code``.
+        ``(day, row, from_code, to_code, status_rank)`` for each succession event: from the end of
+        that day, every unit whose controller is ``from_code`` passes to ``to_code``. A confirmed
+        succession confirms the control it hands over (a disputed place stays disputed); a claimed
+        one leaves it claimed.
     """
     valid = target >= 0
     ev = np.flatnonzero(valid).astype(np.int32)
@@ -203,7 +205,7 @@ def resolve(
         disputes[int(g)] = sorted(set(trow[tstart[g] : ends[g]].tolist()))
     del trow, top_rows
     sub = np.zeros(len(s_unit_a), np.int8)
-    for s_day_, s_row, old, new in sorted(successions):
+    for s_day_, s_row, old, new, s_rank in sorted(successions):
         cur = _state_at(s_unit_a, s_day_a, sub, s_day_)
         hit = np.flatnonzero(cur >= 0)
         hit = hit[s_ctrl[cur[hit]] == old]
@@ -220,7 +222,8 @@ def resolve(
         s_unit_a = np.insert(s_unit_a, at, hit.astype(np.int32))
         s_day_a = np.insert(s_day_a, at, np.int32(s_day_))
         s_ctrl = np.insert(s_ctrl, at, np.int16(new))
-        st = np.insert(st, at, st[src])
+        handed = np.int8(CONFIRMED if s_rank == STATUS_RANK["confirmed"] else CLAIMED)
+        st = np.insert(st, at, np.where(st[src] == DISPUTED, np.int8(DISPUTED), handed))
         s_event = np.insert(s_event, at, np.int32(s_row))
         sub = np.insert(sub, at, np.int8(1))
     m = len(s_unit_a)
@@ -343,7 +346,7 @@ def compile_control(data: Dataset) -> Control:
     ctrl = ev["controller"].map(code_of).fillna(-1).to_numpy(np.int16)
     status = ev["status"].map(STATUS_RANK).to_numpy(np.int8)
     successions = [
-        (int(day[i]), int(i), code_of[ev["target"].iat[i].split(":", 1)[1]], int(ctrl[i]))
+        (int(day[i]), int(i), code_of[ev["target"].iat[i].split(":", 1)[1]], int(ctrl[i]), int(status[i]))
         for i in np.flatnonzero(succ.to_numpy())
     ]
     states = resolve(cover, target=target, day=day, ctrl=ctrl, status=status, successions=successions)
@@ -384,10 +387,9 @@ def describe(c: Control, idx: np.ndarray, *, places: bool) -> gpd.GeoDataFrame:
     out["controller"] = c.controllers(idx)
     out["since"] = np.where(known, [day_str(d) for d in st.take("since", idx, 0)], "")
     out["status"] = np.array(STATES, dtype=object)[st.take("status", idx, 3)]
-    erow = st.take("event", idx, 0)
-    out["event_id"] = np.where(known, ev["event_id"].to_numpy()[erow], "")
-    out["source"] = np.where(known, ev["source"].to_numpy()[erow], "")
-    out["note"] = np.where(known, ev["note"].to_numpy()[erow], "")
+    erow = st.take("event", idx, len(ev))  # unknown: one past the last event, an empty text
+    for col in ("event_id", "source", "note"):
+        out[col] = np.append(ev[col].to_numpy(dtype=object), "")[erow]
     out["claims"] = [
         " || ".join(
             f"{ev['controller'].iat[r]} ({ev['status'].iat[r]}): {ev['source'].iat[r]}"

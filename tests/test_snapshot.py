@@ -132,7 +132,7 @@ def naive(
     cover_rows: list[tuple[int, int, int]],
     n_units: int,
     days: range,
-    successions: list[tuple[int, int, int]] = (),
+    successions: list[tuple[int, int, int, int]] = (),
 ) -> np.ndarray:
     """A plain replay: for each day and unit, scan every event (target, day, ctrl, status)."""
     out = np.full((len(days), n_units), -1)
@@ -159,12 +159,16 @@ def naive(
             disputed = len(ctrls) > 1 and min(sr for _, sr in same) < STATUS_RANK["confirmed"]
             winner_sr = best[0][2]
             ctrl_now = c
-            for sd, old, new in sorted(successions, key=lambda x: x[0]):
+            handed = None
+            for sd, old, new, srank in sorted(successions, key=lambda x: x[0]):
                 if ed <= sd <= d and ctrl_now == old:
                     ctrl_now = new
                     ed = sd
+                    handed = CONFIRMED if srank == 2 else CLAIMED
             out[di, u] = ctrl_now
             stat[di, u] = DISPUTED if disputed else (CONFIRMED if winner_sr == 2 else CLAIMED)
+            if handed is not None and not disputed:
+                stat[di, u] = handed
     return out, stat
 
 
@@ -184,7 +188,11 @@ def test_vectorised_equals_naive_replay(data) -> None:
             max_size=12,
         )
     )
-    succ = data.draw(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(0, 3)), max_size=3))
+    succ = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(0, 3), st.integers(1, 2)), max_size=3
+        )
+    )
     cover = build_cover(pd.DataFrame(cover_rows, columns=["unit", "target", "rank"]).astype({"target": str}))
     tid = cover.targets.get_indexer([str(t) for t, *_ in events]) if events else np.zeros(0, np.int64)
     s = resolve(
@@ -193,7 +201,7 @@ def test_vectorised_equals_naive_replay(data) -> None:
         day=np.array([e[1] for e in events], np.int32),
         ctrl=np.array([e[2] for e in events], np.int16),
         status=np.array([e[3] for e in events], np.int8),
-        successions=[(d, 100 + k, old, new) for k, (d, old, new) in enumerate(succ)],
+        successions=[(d, 100 + k, old, new, sr) for k, (d, old, new, sr) in enumerate(succ)],
     )
     m = control_matrix(s, n_units=n_units, start=0, days=12)
     got = s.take("ctrl", m, -1)
@@ -207,7 +215,19 @@ def test_to_day_round_trip() -> None:
     assert to_day("1970-01-02") == 1
 
 
-TARGETS = ["aleppo", "daraa", "bosra", "homs", "SY02", "SY12", "SY04", "SY1201", "N0123", "faction:HTS"]
+TARGETS = [
+    "aleppo",
+    "daraa",
+    "bosra",
+    "homs",
+    "SY02",
+    "SY12",
+    "SY04",
+    "SY1200",
+    "N0123",
+    "faction:HTS",
+    "nowhere",
+]
 CONTROLLERS = ["GOV", "HTS", "SOUTH", "SDF", "CONTESTED"]
 
 
