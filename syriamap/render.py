@@ -148,6 +148,30 @@ def _features(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]] | None = None) 
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _packed(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Polygons with coordinates quantised to 1e-5 degrees and delta-encoded per ring.
+
+    Each item is ``props`` plus ``g``: polygons -> rings -> ``[x0, y0, dx1, dy1, ...]`` in units of
+    1e-5 degrees (the 5-decimal precision of the geometry); the page decodes them (``unpack``).
+    About 2.5x smaller than GeoJSON text of the same points.
+    """
+    import shapely
+
+    out = []
+    for k, geom in enumerate(gdf.geometry):
+        polys = []
+        for poly in shapely.get_parts(geom):
+            rings = [poly.exterior, *poly.interiors]
+            packed = []
+            for ring in rings:
+                q = np.round(np.asarray(ring.coords)[:, :2] * 1e5).astype(np.int64)
+                q[1:] = np.diff(q, axis=0)
+                packed.append(q.ravel().tolist())
+            polys.append(packed)
+        out.append({**props[k], "g": polys})
+    return out
+
+
 #: Common English spellings of governorates, folded, to their OCHA p-codes.
 GOVERNORATE_ALIASES = {
     "daraa": "SY12",
@@ -320,7 +344,7 @@ def payload(
         },
         "events": events,
         "eventsByDay": by_day,
-        "pieces": _features(p, piece_props),
+        "pieces": _packed(p, piece_props),
         "context": {
             "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
             "governorates": _features(_simplified_lines(data)),

@@ -23,6 +23,25 @@
   }
   function faction(code) { return code < 0 ? P.unknown : P.factions[code]; }
 
+  // ---------------------------------------------------------------- geometry
+  function unpack(items) {  // quantised, delta-encoded polygons (render._packed) -> GeoJSON
+    return {type: "FeatureCollection", features: items.map(function (it) {
+      var polys = it.g.map(function (rings) {
+        return rings.map(function (flat) {
+          var ring = [], x = 0, y = 0;
+          for (var k = 0; k < flat.length; k += 2) {
+            x += flat[k]; y += flat[k + 1];
+            ring.push([x / 1e5, y / 1e5]);
+          }
+          return ring;
+        });
+      });
+      return {type: "Feature", properties: {i: it.i, u: it.u, t: it.t},
+              geometry: {type: "MultiPolygon", coordinates: polys}};
+    })};
+  }
+  P.pieces = unpack(P.pieces);
+
   // ---------------------------------------------------------------- state replay
   var nUnits = P.units.length;
   var byUnit = [];
