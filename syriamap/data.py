@@ -125,9 +125,6 @@ def _download(url: str, dest: Path, *, progress: bool) -> None:
         name = Path(info.filename).name
         stem = name.rsplit(".", 1)[0].lower()
         if name.lower().endswith(parts):
-            level = re.search(r"(admin|adm)(\d)|neighbo", stem)
-            if level is None:
-                continue
             target = _canonical_stem(stem)
             if target:
                 (dest / (target + Path(name).suffix.lower())).write_bytes(archive.read(info))
@@ -182,7 +179,8 @@ def pull(*, source: str | Path | None = None, progress: bool = True) -> Path:
         out = dest
         log.info("boundary layers of %s are in %s", dataset, dest)
     read_boundaries.cache_clear()
-    assert out is not None  # the manifest names at least one dataset
+    if out is None:
+        raise BoundaryError(f"{boundaries_dir() / 'manifest.json'}: the manifest names no dataset")
     return out
 
 

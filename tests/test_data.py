@@ -101,3 +101,51 @@ def test_prepared_layers_are_cached_and_a_broken_cache_is_rebuilt(data_dir: Path
     cache.write_bytes(b"not a pickle")
     data.read_boundaries.cache_clear()
     assert data.read_boundaries().admin3["pcode"].tolist() == first.admin3["pcode"].tolist()
+
+
+def publisher_url(data_dir: Path, url: str) -> None:
+    """Point the test data folder's manifest at another 'publisher' URL."""
+    path = data_dir / "boundaries" / "manifest.json"
+    fake = json.loads(path.read_text())
+    fake["datasets"]["ocha-cod-ab-syr-v02"]["url"] = url
+    path.write_text(json.dumps(fake))
+    data.manifest.cache_clear()
+
+
+def test_publisher_download_is_unpacked_and_verified(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    """The publisher's zip (names like syr_admbnda_adm1_uncs_unocha.shp) is fetched, renamed to the
+    manifest's layer names and verified; here the 'publisher' is a local file:// URL."""
+    import zipfile
+
+    archive = tmp_path / "syr_admin_boundaries.shp.zip"
+    names = {
+        "syr_admin0": "syr_admbnda_adm0_uncs_unocha_20201217",
+        "syr_admin1": "syr_admbnda_adm1_uncs_unocha_20201217",
+        "syr_admin2": "syr_admbnda_adm2_uncs_unocha_20201217",
+        "syr_admin3": "syr_admbnda_adm3_uncs_unocha_20201217",
+        "syr_neighborhoods": "syr_admbnda_neighborhoods_uncs_unocha_20201217",
+        "syr_adminpoints": "syr_admbndp_admall_uncs_unocha_20201217",
+    }
+    with zipfile.ZipFile(archive, "w") as z:
+        for ours, theirs in names.items():
+            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                z.write(
+                    MIRROR / "ocha-cod-ab-syr-v02" / f"{ours}{ext}", f"syr_admin_boundaries/{theirs}{ext}"
+                )
+    publisher_url(data_dir, archive.as_uri())
+    monkeypatch.delenv("SYRIAMAP_DATA_MIRROR", raising=False)
+    folder = data.pull(progress=False)
+    assert sorted(p.name for p in folder.glob("*.shp")) == [
+        "syr_admin0.shp",
+        "syr_admin1.shp",
+        "syr_admin2.shp",
+        "syr_admin3.shp",
+        "syr_neighborhoods.shp",
+    ]
+
+
+def test_download_failure_says_how_to_get_the_layers(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    publisher_url(data_dir, (tmp_path / "missing.zip").as_uri())
+    monkeypatch.delenv("SYRIAMAP_DATA_MIRROR", raising=False)
+    with pytest.raises(BoundaryError, match=r"could not download .*SYRIAMAP_DATA_MIRROR=DIR"):
+        data.pull(progress=False)
