@@ -247,15 +247,12 @@ def payload(
     sel = np.flatnonzero(keep)
     remap = {int(s): k for k, s in enumerate(sel)}
     ev = data.events
+    ev_day = ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    in_range = np.flatnonzero((ev_day >= start) & (ev_day <= end))  # listed under their day
     used = sorted(
-        set(int(e) for e in st.event[sel])
+        {int(e) for e in st.event[sel]}
         | {r for s in sel for r in st.disputes.get(int(s), [])}
-        | set(
-            np.flatnonzero(
-                (ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64) >= start)
-                & (ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64) <= end)
-            ).tolist()
-        )
+        | set(in_range.tolist())
     )
     ev_index = {r: k for k, r in enumerate(used)}
     code_of = {c: i for i, c in enumerate(control.codes)}
@@ -282,9 +279,8 @@ def payload(
                 "tn": tn,
             }
         )
-        d = str(row["date"])[:10]
-        if start <= to_day(d) <= end:
-            by_day.setdefault(d, []).append(ev_index[r])
+        if start <= ev_day[r] <= end:
+            by_day.setdefault(str(row["date"])[:10], []).append(ev_index[r])
     p = pieces(data)
     piece_props = [{"i": k, "u": int(u), "t": bool(t)} for k, (u, t) in enumerate(zip(p["unit"], p["thin"]))]
     places = [
