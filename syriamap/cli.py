@@ -7,8 +7,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import SyriaMapError, UsageError, ValidationError
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .render import Style
 
 log = logging.getLogger("syriamap")
 
@@ -130,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _dataset(args: argparse.Namespace):
+def _dataset(args: argparse.Namespace) -> Dataset:
     from .dataset import load
 
     data = load(args.events, args.places, args.factions, lenient=args.lenient)
@@ -139,7 +144,7 @@ def _dataset(args: argparse.Namespace):
     return data
 
 
-def _write(text: str, output: str | None, data) -> None:
+def _write(text: str, output: str | None, data: Dataset) -> None:
     from .render import save_text
 
     if output:
@@ -205,7 +210,7 @@ def _run(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {cmd!r}")
 
 
-def _map(args: argparse.Namespace, data) -> int:
+def _map(args: argparse.Namespace, data: Dataset) -> int:
     from .render import Style
 
     style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus)
@@ -236,7 +241,7 @@ def _map(args: argparse.Namespace, data) -> int:
     return 0
 
 
-def _one_map(data, date: str, out: Path, style, changes_since: str | None) -> None:
+def _one_map(data: Dataset, date: str, out: Path, style: Style, changes_since: str | None) -> None:
     from .render import save_text, to_html, to_image
 
     ext = out.suffix.lower()
