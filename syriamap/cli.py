@@ -242,7 +242,8 @@ def _map(args: argparse.Namespace, data: Dataset) -> int:
 
 
 def _one_map(data: Dataset, date: str, out: Path, style: Style, changes_since: str | None) -> None:
-    from .render import save_text, to_html, to_image
+    from .image import to_image
+    from .render import save_text, to_html
 
     ext = out.suffix.lower()
     if ext in (".png", ".svg"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from syriamap.dataset import load
-from syriamap.errors import OutputError, UsageError
-from syriamap.render import Style, focus_bounds, to_html, to_image
+from syriamap.errors import UsageError
+from syriamap.render import Style, focus_bounds, to_html
 from syriamap.snapshot import to_day
 
 from .conftest import data_args
@@ -82,32 +81,6 @@ def test_focus(tiny_data) -> None:
     assert focus_bounds(tiny_data, "SY12") == focus_bounds(tiny_data, "dar'a")
     with pytest.raises(UsageError, match="unknown governorate 'Atlantis'"):
         focus_bounds(tiny_data, "Atlantis")
-
-
-def test_png_and_svg(tiny_data, tmp_path: Path) -> None:
-    png = to_image(tiny_data, "2024-12-06", tmp_path / "m.png")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = to_image(tiny_data, "2024-12-06", tmp_path / "m.svg", style=Style(lang="ar", focus="SY12"))
-    assert "<svg" in svg.read_text(encoding="utf-8")[:500]
-    with pytest.raises(UsageError, match=r"expected \.png or \.svg"):
-        to_image(tiny_data, "2024-12-06", tmp_path / "m.gif")
-
-
-def test_missing_output_folder(tiny_data, tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match="does not exist"):
-        to_image(tiny_data, "2024-12-06", tmp_path / "nowhere" / "m.png")
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in a read-only folder")
-def test_unwritable_output(tiny_data, tmp_path: Path) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o500)
-    try:
-        with pytest.raises(OutputError, match="cannot write in"):
-            to_image(tiny_data, "2024-12-06", ro / "m.png")
-    finally:
-        ro.chmod(0o700)
 
 
 def test_gains_and_losses_map_marks_what_changed(tiny_data) -> None:

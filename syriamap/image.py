@@ -1,0 +1,212 @@
+"""Image stage: one day's snapshot as a PNG or SVG for print (matplotlib; no browser needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import UsageError
+from .render import (
+    ATTRIBUTION,
+    MONTHS,
+    PLACE_LABEL_KINDS,
+    STATES_INDEX,
+    TEXT,
+    UNKNOWN_COLOR,
+    Style,
+    _save,
+    _simplified_lines,
+    focus_bounds,
+)
+from .snapshot import CLAIMED, DISPUTED, compile_control, day_str, to_day
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+
+def to_image(
+    data: Dataset,
+    date: str,
+    path: str | Path,
+    *,
+    style: Style | None = None,
+    changes_since: str | None = None,
+) -> Path:
+    """Write a PNG or SVG (by extension) of one day: title, legend, scale bar and attribution.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from syriamap.dataset import load
+    >>> out = to_image(load(), "2024-12-07", pathlib.Path(tempfile.mkdtemp()) / "m.png")
+    >>> out.read_bytes()[:4]
+    b'\x89PNG'
+    """
+    style = style or Style()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    from .data import read_neighbours
+    from .snapshot import describe
+    from .territory import pieces
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise UsageError(f"{path}: expected .png or .svg")
+    control = compile_control(data)
+    row = control.matrix(date, date)[0]
+    p = pieces(data).copy()
+    idx = row[p["unit"].to_numpy()]
+    p["ctrl"] = control.controllers(idx)
+    p["status"] = control.states.take("status", idx, 3)
+    colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
+    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
+    plt.rcParams["svg.hashsalt"] = "syriamap"
+    fig, ax = plt.subplots(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
+    ax.set_facecolor("#dbe9f4")
+    read_neighbours().plot(
+        ax=ax,
+        color=["#d9d9d9" if not g else "#bdbdbd" for g in read_neighbours()["golan"]],
+        edgecolor="#9e9e9e",
+        linewidth=0.5,
+    )
+    for (ctrl, thin, status), grp in p.groupby(["ctrl", "thin", "status"]):
+        alpha = (0.3 if thin else 0.75) * (0.55 if status == 1 else 1.0)
+        grp.plot(
+            ax=ax,
+            color=colors.get(ctrl, "#757575"),
+            alpha=alpha,
+            linewidth=0,
+            hatch="////" if status == 2 else None,
+        )
+    _simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
+    data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    snap = describe(control, row[: control.n_places], places=True)
+    since = to_day(changes_since) if changes_since else to_day(date) - 1
+    prev = describe(
+        control, control.matrix(day_str(since), day_str(since))[0][: control.n_places], places=True
+    )
+    before = prev["controller"].to_numpy()
+    changed = (snap["controller"].to_numpy() != before) & (before != "UNKNOWN")  # first report: no change
+    for fid, grp in snap.groupby("controller"):
+        size = 6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40
+        ax.scatter(
+            grp["lon"],
+            grp["lat"],
+            s=size,
+            c=colors.get(fid, "#757575"),
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=5,
+        )
+    ch = snap[changed]
+    if len(ch):
+        ax.scatter(
+            ch["lon"], ch["lat"], s=90, facecolors="none", edgecolors="#e65100", linewidths=1.4, zorder=6
+        )
+    lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS)]
+    name_col = "name_ar" if style.lang == "ar" else "name_en"
+    for r in lab.itertuples():
+        ax.annotate(
+            _shape_text(getattr(r, name_col), style.lang),
+            (r.lon, r.lat),
+            xytext=(4, 2),
+            textcoords="offset points",
+            fontsize=7,
+            zorder=7,
+        )
+    (s, w), (n, e) = focus_bounds(data, style.focus)
+    pad = 0.15
+    ax.set_xlim(w - pad, e + pad)
+    ax.set_ylim(s - pad, n + pad)
+    ax.set_aspect(1 / np.cos(np.radians((s + n) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    present = [f for f in control.codes + ["UNKNOWN"] if f in set(p["ctrl"]) | set(snap["controller"])]
+    handles: list[Any] = [
+        Patch(
+            facecolor=colors.get(f, "#757575"),
+            label=_shape_text(data.faction_name(f, style.lang), style.lang),
+        )
+        for f in present
+    ]
+    t = TEXT[style.lang]
+    shown = set(p["status"]) | set(snap["status"].map(STATES_INDEX))
+    if CLAIMED in shown:
+        handles.append(Patch(facecolor="#999999", alpha=0.45, label=_shape_text(t["states"][1], style.lang)))
+    if DISPUTED in shown:
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="black",
+                hatch="////",
+                label=_shape_text(t["states"][2], style.lang),
+            )
+        )
+    handles.append(Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang)))
+    if len(ch):
+        handles.append(
+            plt.Line2D(
+                [],
+                [],
+                marker="o",
+                color="#e65100",
+                markerfacecolor="none",
+                linestyle="",
+                label=_shape_text(
+                    f"{t['changedSince']} {changes_since}" if changes_since else t["changed"], style.lang
+                ),
+            )
+        )
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    d = np.datetime64(date, "D").astype(object)
+    title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
+    ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
+    _scale_bar(ax, s, w, n, e)
+    fig.text(
+        0.01,
+        0.01,
+        _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
+        fontsize=6,
+        color="#444444",
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+    return _save(
+        path,
+        lambda f: fig.savefig(f, format=fmt, metadata=meta, bbox_inches="tight", pad_inches=0.2),
+        close=lambda: plt.close(fig),
+    )
+
+
+def _scale_bar(ax: Any, s: float, w: float, n: float, e: float) -> None:
+    km = 100 if (e - w) > 3 else 25
+    lat = s + 0.06 * (n - s)
+    x0 = e - 0.05 * (e - w) - km / (111.32 * np.cos(np.radians(lat)))
+    x1 = x0 + km / (111.32 * np.cos(np.radians(lat)))
+    ax.plot([x0, x1], [lat, lat], color="black", linewidth=2, zorder=8)
+    ax.text((x0 + x1) / 2, lat + 0.02 * (n - s), f"{km} km", ha="center", fontsize=7, zorder=8)
+
+
+def _shape_text(text: str, lang: str) -> str:
+    """Matplotlib draws characters left to right: put Arabic in visual order for display."""
+    if not re.search(r"[\u0600-\u06FF]", text or ""):
+        return text
+    try:
+        import arabic_reshaper
+        from bidi.algorithm import get_display
+    except ImportError:
+        return text
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+# ---------------------------------------------------------------------------- saving
