@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import UsageError
+from .validate import PLACE_COLUMNS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -31,18 +32,7 @@ STATUS_RANK = {"denied": 0, "claimed": 1, "confirmed": 2}
 STATES = ("confirmed", "claimed", "disputed", "unknown")
 CONFIRMED, CLAIMED, DISPUTED = 0, 1, 2
 UNKNOWN = -1
-SNAPSHOT_COLUMNS = [
-    "place_id",
-    "name_en",
-    "name_ar",
-    "kind",
-    "lat",
-    "lon",
-    "controller",
-    "since",
-    "status",
-    "event_id",
-]
+SNAPSHOT_COLUMNS = [*PLACE_COLUMNS[:6], "controller", "since", "status", "event_id"]
 
 
 def to_day(value: str | dt.date | np.datetime64) -> int:

@@ -206,38 +206,12 @@ def test_map_series_writes_one_file_per_day(capsys, tiny, tmp_path: Path) -> Non
 
 
 def test_timeline_with_story_captions(capsys, tiny, tmp_path: Path) -> None:
-    story = tmp_path / "story.csv"
+    story, out = tmp_path / "story.csv", tmp_path / "t.html"
+    args = ["timeline", "--start", "2024-12-01", "--end", "2024-12-08", "-o", str(out), "--story", str(story)]
     story.write_text("date,caption\n2024-12-06,Daraa falls <b>today</b>\n", encoding="utf-8")
-    out = tmp_path / "t.html"
-    code, _, _ = run(
-        capsys,
-        "-q",
-        "timeline",
-        "--start",
-        "2024-12-01",
-        "--end",
-        "2024-12-08",
-        "-o",
-        str(out),
-        "--story",
-        str(story),
-        *data_args(tiny),
-    )
+    code, _, _ = run(capsys, "-q", *args, *data_args(tiny))
     assert code == 0
-    html = out.read_text(encoding="utf-8")
-    assert "Daraa falls \\u003cb\\u003etoday" in html
+    assert "Daraa falls \\u003cb\\u003etoday" in out.read_text(encoding="utf-8")
     story.write_text("date,caption\n6 Dec,oops\n", encoding="utf-8")
-    code, _, err = run(
-        capsys,
-        "timeline",
-        "--start",
-        "2024-12-01",
-        "--end",
-        "2024-12-08",
-        "-o",
-        str(out),
-        "--story",
-        str(story),
-        *data_args(tiny),
-    )
+    code, _, err = run(capsys, *args, *data_args(tiny))
     assert code == 1 and "story.csv:2: date: '6 Dec' is not a date YYYY-MM-DD" in err

