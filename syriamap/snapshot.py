@@ -289,6 +289,7 @@ class Control:
     n_places: int
     codes: list[str]  # faction code -> id; the last is CONTESTED
     states: States
+    cover: Cover  # which units each target covers
 
     def matrix(self, start: str | dt.date, end: str | dt.date) -> np.ndarray:
         """State indices for every day from ``start`` to ``end`` inclusive (rows) and unit."""
@@ -341,7 +342,9 @@ def compile_control(data: Dataset) -> Control:
     ]
     states = resolve(cover, target=target, day=day, ctrl=ctrl, status=status, successions=successions)
     ids = list(data.places["place_id"]) + list(data.boundaries.admin3["pcode"])
-    return Control(data=data, unit_ids=ids, n_places=len(data.places), codes=codes, states=states)
+    return Control(
+        data=data, unit_ids=ids, n_places=len(data.places), codes=codes, states=states, cover=cover
+    )
 
 
 def snapshot(date: str | dt.date, *, data: Dataset | None = None) -> gpd.GeoDataFrame:

@@ -203,13 +203,24 @@ def accounting(data: Dataset | None = None) -> pd.DataFrame:
     applied = set(int(e) for e in c.states.event)
     for rows in c.states.disputes.values():
         applied.update(rows)
+    tid = c.cover.targets.get_indexer(ev["target"])
+    covered = np.where(tid >= 0, np.diff(c.cover.offsets)[tid], 0)
     out = []
-    for r, eid in enumerate(ev["event_id"]):
+    for r, (eid, target, day) in enumerate(zip(ev["event_id"], ev["target"], ev["date"].astype(str))):
+        line = int(ev["_line"].iat[r])
         if r in applied:
-            out.append((eid, int(ev["_line"].iat[r]), "applied", ""))
+            out.append((eid, line, "applied", ""))
+        elif target.startswith("faction:"):
+            why = f"succession: {target.split(':', 1)[1]} held nothing at the end of {day[:10]}"
+            out.append((eid, line, "superseded", why))
+        elif covered[r] == 0:
+            out.append((eid, line, "superseded", f"{target!r} covers no tracked place or sub-district"))
         else:
-            why = "outranked on its day by a more specific or stronger event, or covers no tracked unit"
-            out.append((eid, int(ev["_line"].iat[r]), "superseded", why))
+            why = (
+                f"outranked on {day[:10]} for each of the {covered[r]} units it covers "
+                "(by a more specific target, a stronger status or a later row)"
+            )
+            out.append((eid, line, "superseded", why))
     for p in data.skipped:
         if p.file == str(data.paths["events"]):
             out.append(("", p.line, "rejected", f"{p.column}: {p.message}"))

@@ -43,3 +43,18 @@ def test_public_api(tiny_data) -> None:
     assert t.loc["2024-11-29", "aleppo"] == "GOV" and t.loc["2024-12-01", "aleppo"] == "HTS"
     m = syriamap.render("2024-12-06", data=tiny_data)
     assert "syriamap-data" in m._repr_html_() or m.get_root().render()
+
+
+def test_accounting_says_why_an_event_never_took_effect(tiny) -> None:
+    from syriamap.dataset import load
+
+    extra = (
+        "X1,2024-12-01,day,N0123,SDF,confirmed,Test | Nobody tracked there | 2024-12-01,\n"
+        "X2,2024-12-01,day,faction:SDF,TRANS,confirmed,Test | Nothing to hand over | 2024-12-01,\n"
+        "X3,2024-11-30,day,aleppo,GOV,denied,Ministry | Denial | 2024-11-30,\n"
+    )
+    tiny["events"].write_text(tiny["events"].read_text(encoding="utf-8") + extra, encoding="utf-8")
+    acc = accounting(load(tiny["events"], tiny["places"], tiny["factions"])).set_index("event_id")
+    assert acc.loc["X1", "reason"] == "'N0123' covers no tracked place or sub-district"
+    assert acc.loc["X2", "reason"] == "succession: SDF held nothing at the end of 2024-12-01"
+    assert acc.loc["X3", "outcome"] == "applied"  # a denial that makes Aleppo disputed counts
