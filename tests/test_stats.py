@@ -50,7 +50,7 @@ def test_accounting_says_why_an_event_never_took_effect(tiny) -> None:
 
     extra = (
         "X1,2024-12-01,day,N0123,SDF,confirmed,Test | Nobody tracked there | 2024-12-01,\n"
-        "X2,2024-12-01,day,faction:SDF,TRANS,confirmed,Test | Nothing to hand over | 2024-12-01,\n"
+        "X2,2024-12-01,day,faction:SDF,SOUTH,confirmed,Test | Nothing to hand over | 2024-12-01,\n"
         "X3,2024-11-30,day,aleppo,GOV,denied,Ministry | Denial | 2024-11-30,\n"
     )
     tiny["events"].write_text(tiny["events"].read_text(encoding="utf-8") + extra, encoding="utf-8")
