@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 MIRROR_ENV = "SYRIAMAP_DATA_MIRROR"
 DATA_ENV = "SYRIAMAP_DATA_DIR"
-TABLES = ("factions", "places", "events")
 CACHE_VERSION = "syriamap-cache-1"
 
 

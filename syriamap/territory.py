@@ -142,14 +142,3 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     out = out.set_geometry(grid, crs="EPSG:4326")
     out = out[~out.geometry.is_empty].reset_index(drop=True)
     return out
-
-
-def controller_areas(
-    piece_units: np.ndarray, piece_area: np.ndarray, ctrl: np.ndarray, n_codes: int
-) -> np.ndarray:
-    """Area per faction code (last column: unknown) for each row of ``ctrl[rows, units]``."""
-    codes = np.where(ctrl[:, piece_units] < 0, n_codes, ctrl[:, piece_units])
-    out = np.zeros((ctrl.shape[0], n_codes + 1))
-    for k in range(n_codes + 1):
-        out[:, k] = ((codes == k) * piece_area).sum(axis=1)
-    return out
