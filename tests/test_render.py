@@ -88,3 +88,11 @@ def test_gains_and_losses_map_marks_what_changed(tiny_data) -> None:
     gains = to_html(tiny_data, "2024-12-08", changes_since="2024-11-26")
     assert '"highlight":false' in plain and '"highlight":true' in gains
     assert f'"compare":{to_day("2024-11-26")}' in gains
+
+
+def test_tiles_are_optional_and_attributed(tiny_data) -> None:
+    assert "tile.openstreetmap.org" not in to_html(tiny_data, "2024-12-06")
+    html = to_html(tiny_data, "2024-12-06", style=Style(tiles="osm"))
+    assert "tile.openstreetmap.org" in html and "OpenStreetMap" in html
+    with pytest.raises(UsageError, match="unknown tile provider 'nope'"):
+        to_html(tiny_data, "2024-12-06", style=Style(tiles="nope"))
