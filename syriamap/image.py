@@ -198,15 +198,16 @@ def _scale_bar(ax: Any, s: float, w: float, n: float, e: float) -> None:
 
 
 def _shape_text(text: str, lang: str) -> str:
-    """Matplotlib draws characters left to right: put Arabic in visual order for display."""
+    """Matplotlib draws characters left to right, unjoined: give Arabic its joined forms in visual order.
+
+    Examples
+    --------
+    >>> _shape_text("Aleppo", "en"), _shape_text("حلب", "ar") == "\ufe90\ufee0\ufea3"
+    ('Aleppo', True)
+    """
     if not re.search(r"[\u0600-\u06FF]", text or ""):
         return text
-    try:
-        import arabic_reshaper
-        from bidi.algorithm import get_display
-    except ImportError:
-        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
     return str(get_display(arabic_reshaper.reshape(text)))
-
-
-# ---------------------------------------------------------------------------- saving
