@@ -194,9 +194,8 @@ def resolve(
     for g in np.flatnonzero(disputed):
         disputes[int(g)] = sorted(set(trow[tstart[g] : ends[g]].tolist()))
     del trow, top_rows
-    sub = np.zeros(len(s_unit_a), np.int8)
     for s_day_, s_row, old, new, s_rank in sorted(successions):
-        cur = _state_at(s_unit_a, s_day_a, sub, s_day_)
+        cur = _state_at(s_unit_a, s_day_a, s_day_)
         hit = np.flatnonzero(cur >= 0)
         hit = hit[s_ctrl[cur[hit]] == old]
         if len(hit) == 0:
@@ -215,7 +214,6 @@ def resolve(
         handed = np.int8(CONFIRMED if s_rank == STATUS_RANK["confirmed"] else CLAIMED)
         st = np.insert(st, at, np.where(st[src] == DISPUTED, np.int8(DISPUTED), handed))
         s_event = np.insert(s_event, at, np.int32(s_row))
-        sub = np.insert(sub, at, np.int8(1))
     m = len(s_unit_a)
     run = np.ones(m, bool)
     run[1:] = (s_unit_a[1:] != s_unit_a[:-1]) | (s_ctrl[1:] != s_ctrl[:-1])
@@ -240,7 +238,7 @@ def _shifted(k: int, at: np.ndarray) -> int:
     return int(k) + int(np.searchsorted(at, k, side="right"))
 
 
-def _state_at(unit: np.ndarray, day: np.ndarray, sub: np.ndarray, at: int) -> np.ndarray:
+def _state_at(unit: np.ndarray, day: np.ndarray, at: int) -> np.ndarray:
     """Index of each unit's state in force at the end of day ``at`` (-1 if none); arrays sorted."""
     n_units = int(unit.max()) + 1 if len(unit) else 0
     key = unit.astype(np.int64) * (1 << 32) + day.astype(np.int64)
