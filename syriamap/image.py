@@ -71,9 +71,10 @@ def to_image(
     plt.rcParams["svg.hashsalt"] = "syriamap"
     fig, ax = plt.subplots(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
     ax.set_facecolor("#dbe9f4")
-    read_neighbours().plot(
+    neighbours = read_neighbours()
+    neighbours.plot(
         ax=ax,
-        color=["#d9d9d9" if not g else "#bdbdbd" for g in read_neighbours()["golan"]],
+        color=["#d9d9d9" if not g else "#bdbdbd" for g in neighbours["golan"]],
         edgecolor="#9e9e9e",
         linewidth=0.5,
     )

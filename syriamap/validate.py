@@ -243,8 +243,9 @@ def _check_locations(
     c: _Collector, points: dict[int, tuple[float, float]], boundaries: Boundaries | None
 ) -> None:
     lines = list(points)
-    here = _inside(list(points.values()), boundaries)
-    swapped = _inside([(lat, lon) for lon, lat in points.values()], boundaries)
+    # one pass over the points as given and as swapped, against the outline projected once
+    both = _inside(list(points.values()) + [(lat, lon) for lon, lat in points.values()], boundaries)
+    here, swapped = both[: len(lines)], both[len(lines) :]
     for line, ok, swap in zip(lines, here, swapped):
         if ok:
             continue
