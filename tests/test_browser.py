@@ -101,20 +101,7 @@ def test_hostile_text_shows_as_text_in_popups(browser, tiny, tmp_path: Path) -> 
     ev += 'X1,2024-12-06,day,bosra,SOUTH,confirmed,"Evil | <img src=x onerror=alert(1)> | 2024-12-06",<b>bold</b>\n'
     tiny["events"].write_text(ev, encoding="utf-8")
     out = tmp_path / "h.html"
-    assert (
-        main(
-            [
-                "-q",
-                "map",
-                "--date",
-                "2024-12-06",
-                "-o",
-                str(out),
-                *data_args(tiny),
-            ]
-        )
-        == 0
-    )
+    assert main(["-q", "map", "--date", "2024-12-06", "-o", str(out), *data_args(tiny)]) == 0
     open_page(browser, out)
     browser.execute_script(
         "document.querySelector('.leaflet-marker-icon[title=\"Bosra\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))"

@@ -29,13 +29,7 @@ def test_version_and_help() -> None:
 
 
 def test_snapshot_csv_has_the_exact_columns(capsys, tiny) -> None:
-    code, out, _ = run(
-        capsys,
-        "snapshot",
-        "--date",
-        "2024-12-06",
-        *data_args(tiny),
-    )
+    code, out, _ = run(capsys, "snapshot", "--date", "2024-12-06", *data_args(tiny))
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "place_id,name_en,name_ar,kind,lat,lon,controller,since,status,event_id"
@@ -63,31 +57,18 @@ def test_snapshot_geojson(capsys, tiny, tmp_path: Path) -> None:
 
 
 def test_validate_exit_codes(capsys, tiny) -> None:
-    code, _, err = run(
-        capsys,
-        "validate",
-        *data_args(tiny),
-    )
+    code, _, err = run(capsys, "validate", *data_args(tiny))
     assert code == 0 and err.startswith("ok:")
     tiny["events"].write_text(
         tiny["events"].read_text() + "X,2024-13-01,day,homs,GOV,confirmed,A | B | 2024-01-01,\n"
     )
-    code, out, _ = run(
-        capsys,
-        "validate",
-        *data_args(tiny),
-    )
+    code, out, _ = run(capsys, "validate", *data_args(tiny))
     assert code == 1
     assert out.strip() == f"{tiny['events']}:12: date: '2024-13-01' is not a date YYYY-MM-DD"
 
 
 def test_validate_report_accounts_for_every_event(capsys, tiny) -> None:
-    code, out, err = run(
-        capsys,
-        "validate",
-        "--report",
-        *data_args(tiny),
-    )
+    code, out, err = run(capsys, "validate", "--report", *data_args(tiny))
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "event_id,line,outcome,reason"
@@ -100,13 +81,7 @@ def test_other_commands_refuse_bad_data_with_the_same_lines(capsys, tiny, tmp_pa
         tiny["events"].read_text() + "X,2024-12-01,day,nowhere,GOV,confirmed,A | B | 2024-01-01,\n"
     )
     code, _, err = run(
-        capsys,
-        "map",
-        "--date",
-        "2024-12-06",
-        "-o",
-        str(tmp_path / "m.html"),
-        *data_args(tiny),
+        capsys, "map", "--date", "2024-12-06", "-o", str(tmp_path / "m.html"), *data_args(tiny)
     )
     assert code == 1
     assert "target: unknown target 'nowhere'" in err
@@ -116,38 +91,18 @@ def test_other_commands_refuse_bad_data_with_the_same_lines(capsys, tiny, tmp_pa
 
 def test_errors_are_one_line(capsys, tiny, tmp_path: Path) -> None:
     code, _, err = run(
-        capsys,
-        "map",
-        "--date",
-        "2024-12-06",
-        "-o",
-        str(tmp_path / "no" / "m.html"),
-        *data_args(tiny),
+        capsys, "map", "--date", "2024-12-06", "-o", str(tmp_path / "no" / "m.html"), *data_args(tiny)
     )
     assert code == 1
     assert err.strip().splitlines()[-1].startswith("syriamap: error: ")
     assert "does not exist" in err
-    code, _, err = run(
-        capsys,
-        "map",
-        "--date",
-        "yesterday",
-        "-o",
-        str(tmp_path / "m.html"),
-        *data_args(tiny),
-    )
+    code, _, err = run(capsys, "map", "--date", "yesterday", "-o", str(tmp_path / "m.html"), *data_args(tiny))
     assert code == 1 and "is not a date" in err
 
 
 def test_output_never_overwrites_an_input(capsys, tiny) -> None:
     code, _, err = run(
-        capsys,
-        "snapshot",
-        "--date",
-        "2024-12-06",
-        "-o",
-        str(tiny["events"]),
-        *data_args(tiny),
+        capsys, "snapshot", "--date", "2024-12-06", "-o", str(tiny["events"]), *data_args(tiny)
     )
     assert code == 1 and "refusing to overwrite an input file" in err
 
