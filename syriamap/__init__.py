@@ -69,9 +69,10 @@ def timeline(start: str, end: str, *, data: Dataset | None = None) -> Any:
     import numpy as np
     import pandas as pd
 
-    from .snapshot import compile_control
+    from .snapshot import compile_control, day_range
 
     c = compile_control(data or load())
     m = c.matrix(start, end)[:, : c.n_places]
-    days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1).astype(str)
+    a, b = day_range(start, end)
+    days = np.arange(a, b + 1).astype("datetime64[D]").astype(str)
     return pd.DataFrame(c.controllers(m), index=pd.Index(days, name="date"), columns=c.unit_ids[: c.n_places])

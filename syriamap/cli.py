@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._text import printable
 from .errors import SyriaMapError, UsageError, ValidationError
 
 if TYPE_CHECKING:
@@ -122,13 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except ValidationError as exc:
         for p in exc.problems:
-            print(p, file=sys.stderr)
+            print(printable(str(p)), file=sys.stderr)
         print(f"syriamap: {len(exc.problems)} problem(s) in the data; nothing was written", file=sys.stderr)
         return 1
     except SyriaMapError as exc:
         if args.verbose:
             raise
-        print(f"syriamap: error: {exc}", file=sys.stderr)
+        print(f"syriamap: error: {printable(str(exc))}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("syriamap: error: out of memory: ask for fewer days or a smaller data set", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("syriamap: interrupted", file=sys.stderr)
@@ -140,18 +144,31 @@ def _dataset(args: argparse.Namespace) -> Dataset:
 
     data = load(args.events, args.places, args.factions, lenient=args.lenient)
     for p in data.skipped:
-        print(f"skipped: {p}", file=sys.stderr)
+        print(f"skipped: {printable(str(p))}", file=sys.stderr)
     return data
 
 
-def _write(text: str, output: str | None, data: Dataset) -> None:
-    from .render import save_text
+def _inputs(args: argparse.Namespace, data: Dataset) -> list[Path]:
+    """Every file and folder a command reads: no output may land on one of them."""
+    from .data import boundaries_dir
+
+    found = [*data.paths.values(), boundaries_dir()]
+    if getattr(args, "story", None):
+        found.append(Path(args.story))
+    return found
+
+
+def _write(
+    text: str, output: str | None, args: argparse.Namespace, data: Dataset, suffixes: tuple[str, ...]
+) -> None:
+    from ._io import check_output, save_text, write_stdout
 
     if output:
-        save_text(text, output, inputs=list(data.paths.values()))
+        check_output(output, inputs=_inputs(args, data), suffixes=suffixes)
+        save_text(text, output, inputs=_inputs(args, data))
         log.info("wrote %s", output)
     else:
-        sys.stdout.write(text)
+        write_stdout(text)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -176,83 +193,117 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "timeline":
         from .render import Style, to_html
 
+        _check_outputs(args, data, (args.output, (".html", ".htm")))
         style = Style(
             lang=args.lang,
             tiles=args.tiles,
             focus=args.focus,
             captions=_story(args.story) if args.story else {},
         )
-        _write(to_html(data, args.start, args.end, style=style), args.output, data)
+        _write(to_html(data, args.start, args.end, style=style), args.output, args, data, (".html", ".htm"))
         return 0
     if cmd == "snapshot":
+        from ._text import to_csv
         from .snapshot import SNAPSHOT_COLUMNS, snapshot
 
+        suffixes: tuple[str, ...] = (".csv",) if args.format == "csv" else (".geojson", ".json")
+        _check_outputs(args, data, (args.output, suffixes))
         snap = snapshot(args.date, data=data)
         if args.format == "csv":
-            text = snap[SNAPSHOT_COLUMNS].to_csv(index=False, lineterminator="\n")
+            text = to_csv(snap[SNAPSHOT_COLUMNS])
         else:
             text = snap[SNAPSHOT_COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False) + "\n"
-        _write(text, args.output, data)
+        _write(text, args.output, args, data, suffixes)
         return 0
     if cmd == "changes":
         from .stats import changes, format_changes
 
-        _write(format_changes(changes(args.start, args.end, data=data), args.format), args.output, data)
+        suffixes = {"csv": (".csv",), "md": (".md", ".markdown"), "json": (".json",)}[args.format]
+        _check_outputs(args, data, (args.output, suffixes))
+        table = changes(args.start, args.end, data=data)
+        _write(format_changes(table, args.format), args.output, args, data, suffixes)
         return 0
     if cmd == "stats":
+        from ._text import to_csv
+        from .image import FORMATS
         from .stats import plot_stats, stats
 
+        _check_outputs(args, data, (args.output, (".csv",)), (args.plot, FORMATS))
         table = stats(args.start, args.end, data=data)
-        _write(table.to_csv(index=False, lineterminator="\n"), args.output, data)
+        _write(to_csv(table), args.output, args, data, (".csv",))
         if args.plot:
-            plot_stats(table, args.plot)
+            plot_stats(table, args.plot, data=data, inputs=_inputs(args, data))
         return 0
     raise UsageError(f"unknown command {cmd!r}")
 
 
+def _check_outputs(
+    args: argparse.Namespace, data: Dataset, *outputs: tuple[str | None, tuple[str, ...]]
+) -> None:
+    """Refuse, before any work, an output that is an input, a folder, of the wrong kind, or given twice."""
+    from ._io import check_output
+
+    seen: set[Path] = set()
+    for path, suffixes in outputs:
+        if not path:
+            continue
+        check_output(path, inputs=_inputs(args, data), suffixes=suffixes)
+        if Path(path).resolve() in seen:
+            raise UsageError(f"{path}: the same file is given for two outputs")
+        seen.add(Path(path).resolve())
+
+
+MAP_FORMATS = (".html", ".htm", ".png", ".svg", ".pdf")
+
+
 def _map(args: argparse.Namespace, data: Dataset) -> int:
     from .render import Style
+    from .snapshot import day_range, day_str, to_day
 
     style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus)
     if args.date and (args.start or args.end):
         raise UsageError("give either --date or --start/--end, not both")
     if args.date:
-        _one_map(data, args.date, Path(args.output), style, args.changes_since)
+        if args.changes_since and to_day(args.changes_since) > to_day(args.date):
+            raise UsageError(f"--changes-since {args.changes_since} is after --date {args.date}")
+        _check_outputs(args, data, (args.output, MAP_FORMATS))
+        _one_map(args, data, args.date, Path(args.output), style, args.changes_since)
         return 0
     if not (args.start and args.end):
         raise UsageError("syriamap map: give --date D, or --start D --end D [--every 1d]")
-    import numpy as np
     from tqdm import tqdm
 
-    step = _step(args.every)
-    days = np.arange(np.datetime64(args.start, "D"), np.datetime64(args.end, "D") + 1, step)
+    a, b = day_range(args.start, args.end)
+    days = [day_str(d) for d in range(a, b + 1, _step(args.every))]
     out = Path(args.output)
     suffix = ".html"
-    if out.suffix.lower() in (".png", ".svg", ".html"):
+    if out.suffix.lower() in MAP_FORMATS:
         suffix, out = out.suffix.lower(), out.parent
+    files = [out / f"syriamap-{d}{suffix}" for d in days]
+    _check_outputs(args, data, *((str(f), MAP_FORMATS) for f in files))
     if not out.is_dir():
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SyriaMapError(f"{out}: cannot create the folder ({exc.strerror})") from exc
-    for d in tqdm(days, desc="maps", unit="day", disable=args.quiet):
-        _one_map(data, str(d), out / f"syriamap-{d}{suffix}", style, None)
+    for d, f in tqdm(list(zip(days, files)), desc="maps", unit="day", disable=args.quiet):
+        _one_map(args, data, d, f, style, None)
     print(f"wrote {len(days)} maps to {out}")
     return 0
 
 
-def _one_map(data: Dataset, date: str, out: Path, style: Style, changes_since: str | None) -> None:
-    from .image import to_image
-    from .render import save_text, to_html
+def _one_map(
+    args: argparse.Namespace, data: Dataset, date: str, out: Path, style: Style, changes_since: str | None
+) -> None:
+    from ._io import save_text
+    from .image import FORMATS, to_image
+    from .render import to_html
 
-    ext = out.suffix.lower()
-    if ext in (".png", ".svg"):
-        to_image(data, date, out, style=style, changes_since=changes_since)
-    elif ext in (".html", ".htm"):
-        html = to_html(data, date, style=style, changes_since=changes_since)
-        save_text(html, out, inputs=list(data.paths.values()))
+    if out.suffix.lower() in FORMATS:
+        to_image(data, date, out, style=style, changes_since=changes_since, inputs=_inputs(args, data))
     else:
-        raise UsageError(f"{out}: expected an output ending in .html, .png or .svg")
+        html = to_html(data, date, style=style, changes_since=changes_since)
+        save_text(html, out, inputs=_inputs(args, data))
     log.info("wrote %s", out)
 
 
@@ -266,6 +317,7 @@ def _step(text: str) -> int:
 
 
 def _story(path: str) -> dict[str, str]:
+    from ._text import control_problem
     from .data import read_table
     from .validate import parse_date
 
@@ -276,6 +328,9 @@ def _story(path: str) -> dict[str, str]:
     for line, d, cap in zip(t.frame["_line"], t.frame["date"], t.frame["caption"]):
         if parse_date(d) is None:
             raise UsageError(f"{path}:{line}: date: {d!r} is not a date YYYY-MM-DD")
+        bad = control_problem(cap, arabic=True)
+        if bad:
+            raise UsageError(f"{path}:{line}: caption: {bad}")
         out[d] = cap
     return out
 
@@ -287,7 +342,7 @@ def _validate(args: argparse.Namespace) -> int:
     paths = paths_for(args.events, args.places, args.factions)
     problems, _, _ = check(paths, boundaries=read_boundaries())
     for p in problems:
-        print(p)
+        print(printable(str(p)))
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
@@ -296,7 +351,10 @@ def _validate(args: argparse.Namespace) -> int:
 
         data = _dataset(args)
         report = accounting(data)
-        sys.stdout.write(report.to_csv(index=False, lineterminator="\n"))
+        from ._io import write_stdout
+        from ._text import to_csv
+
+        write_stdout(to_csv(report))
         counts = report["outcome"].value_counts().to_dict()
         print("; ".join(f"{k}: {v}" for k, v in sorted(counts.items())), file=sys.stderr)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .errors import BoundaryError, DataError
 
 if TYPE_CHECKING:
@@ -28,7 +31,9 @@ log = logging.getLogger(__name__)
 
 MIRROR_ENV = "SYRIAMAP_DATA_MIRROR"
 DATA_ENV = "SYRIAMAP_DATA_DIR"
-CACHE_VERSION = "syriamap-cache-1"
+CACHE_VERSION = "syriamap-cache-2"
+#: Largest CSV file read (a guard against a wrong file, not a limit real data come near).
+MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------- locations
@@ -139,8 +144,35 @@ def _canonical_stem(stem: str) -> str | None:
     return f"syr_admin{m.group(1)}" if m else None
 
 
+def _check_sums(source: Path, dataset: str, folder: Path) -> None:
+    """Check the copied files against the mirror's ``SHA256SUMS``, where the mirror has one."""
+    from ._io import file_sha256
+
+    for sums in (source / "SHA256SUMS", source.parent / "SHA256SUMS"):
+        if not sums.is_file():
+            continue
+        expected = {}
+        for line in sums.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                expected[parts[1].lstrip("*")] = parts[0].lower()
+        for f in sorted(folder.iterdir()):
+            want = expected.get(f"{dataset}/{f.name}") or expected.get(f.name)
+            if want and file_sha256(f) != want:
+                raise BoundaryError(
+                    f"{source}: {f.name} does not match the mirror's SHA256SUMS (damaged or altered copy); "
+                    f"{_how_to_get()}"
+                )
+        return
+
+
 def pull(*, source: str | Path | None = None, progress: bool = True) -> Path:
     """Obtain and verify the boundary layers; return the folder they are in.
+
+    The layers are fetched into a temporary folder, verified (:func:`verify`; a mirror's
+    ``SHA256SUMS`` too), their hashes recorded in ``verified.json`` (checked on every read), and
+    swapped into place under an exclusive lock, so a reader never sees half a folder and two
+    pulls at once do not collide.
 
     Parameters
     ----------
@@ -156,25 +188,38 @@ def pull(*, source: str | Path | None = None, progress: bool = True) -> Path:
     >>> folder.name
     'ocha-cod-ab-syr-v02'
     """
+    from ._io import locked, sweep
+
     if source is None and os.environ.get(MIRROR_ENV):
         source = os.environ[MIRROR_ENV]
     out = None
+    root = boundaries_dir()
+    root.mkdir(parents=True, exist_ok=True)
     for dataset, meta in manifest()["datasets"].items():
-        dest = boundaries_dir() / dataset
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dataset}-", dir=dest.parent))
+        dest = root / dataset
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dataset}-", suffix=".tmp", dir=root))
         try:
             if source is not None:
                 _copy_from(Path(source), dataset, tmp)
+                _check_sums(Path(source), dataset, tmp)
             else:
                 _download(meta["url"], tmp, progress=progress)
             verify(tmp, dataset=dataset)
-            if dest.exists():
-                shutil.rmtree(dest)
-            tmp.rename(dest)
+            _record_hashes(tmp)
+            with locked(root / ".lock", exclusive=True):
+                old = root / f".{dataset}-old.tmp"
+                if old.exists():
+                    shutil.rmtree(old)
+                if dest.exists():
+                    dest.rename(old)
+                tmp.rename(dest)
+                if old.exists():
+                    shutil.rmtree(old)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp)
+        sweep_dirs(root)
+        sweep(root, f".{dataset}-")
         out = dest
         log.info("boundary layers of %s are in %s", dataset, dest)
     read_boundaries.cache_clear()
@@ -183,22 +228,58 @@ def pull(*, source: str | Path | None = None, progress: bool = True) -> Path:
     return out
 
 
+def sweep_dirs(root: Path) -> None:
+    """Remove temporary folders of pulls killed half-way (older than a few minutes)."""
+    import time
+
+    from ._io import STALE_SECONDS
+
+    for p in root.glob(".*.tmp"):
+        try:
+            if p.is_dir() and time.time() - p.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(p)
+        except OSError:
+            continue
+
+
+HASHES = "verified.json"
+
+
+def _record_hashes(folder: Path) -> None:
+    from ._io import file_sha256
+
+    hashes = {f.name: file_sha256(f) for f in sorted(folder.iterdir()) if f.name != HASHES}
+    (folder / HASHES).write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def clean() -> list[Path]:
     """Remove the pulled boundary layers and prepared caches; return what was removed."""
+    from ._io import locked
+
     removed = []
-    for child in sorted(boundaries_dir().iterdir()) if boundaries_dir().exists() else []:
-        if child.is_dir():
-            shutil.rmtree(child)
-            removed.append(child)
+    root = boundaries_dir()
+    if root.exists():
+        with locked(root / ".lock", exclusive=True):
+            for child in sorted(root.iterdir()):
+                if child.is_dir():
+                    shutil.rmtree(child)
+                    removed.append(child)
     read_boundaries.cache_clear()
     return removed
 
 
 def verify(folder: Path, *, dataset: str) -> None:
-    """Check every layer of ``dataset`` in ``folder`` against the manifest; raise on any problem."""
+    """Check every layer of ``dataset`` in ``folder`` against the manifest; raise on any problem.
+
+    Checked: the files, feature counts, p-code pattern and uniqueness, version, geometry present
+    and valid, and that each layer covers the manifest's expected area (equal-area km2) with no
+    overlaps, so a moved, truncated or damaged feature is caught.
+    """
     import pyogrio
+    import shapely
 
     problems = []
+    expected_km2 = float(manifest().get("expected_area_km2", 0))
     for layer, spec in manifest()["layers"].items():
         if spec["dataset"] != dataset:
             continue
@@ -234,6 +315,13 @@ def verify(folder: Path, *, dataset: str) -> None:
             )
         if table.geometry.isna().any() or table.geometry.is_empty.any():
             problems.append(f"layer {layer!r}: features without geometry")
+            continue
+        invalid = codes[~shapely.is_valid(np.asarray(table.geometry.values))]
+        if len(invalid):
+            problems.append(f"layer {layer!r}: invalid geometry (e.g. {invalid.iloc[0]!r})")
+            continue
+        if expected_km2 and layer != "neighbourhoods":
+            problems += _area_problems(layer, table, expected_km2)
     if problems:
         raise BoundaryError(
             f"{folder}: the boundary layers are not those of {dataset}: "
@@ -242,22 +330,43 @@ def verify(folder: Path, *, dataset: str) -> None:
         )
 
 
+def _area_problems(layer: str, table: gpd.GeoDataFrame, expected_km2: float) -> list[str]:
+    """A layer must cover the expected area, and its features must not overlap (0.2% each)."""
+    from ._geo import EQUAL_AREA
+
+    eq = table.to_crs(EQUAL_AREA)
+    total = float(eq.geometry.area.sum()) / 1e6
+    union = float(eq.geometry.union_all().area) / 1e6
+    out = []
+    if abs(union - expected_km2) > 0.002 * expected_km2:
+        out.append(f"layer {layer!r}: covers {union:,.0f} km2, expected {expected_km2:,.0f}")
+    if total - union > 0.002 * expected_km2:
+        out.append(f"layer {layer!r}: features overlap by {total - union:,.0f} km2")
+    return out
+
+
 def ensure_layers() -> Path:
-    """Make sure the boundary layers are present, pulling them on first use; return their folder."""
+    """Make sure the boundary layers are present and unchanged since they were verified; return
+    their folder. Missing or altered layers are pulled again (from the mirror when
+    ``SYRIAMAP_DATA_MIRROR`` is set, else from the publisher unless ``SYRIAMAP_OFFLINE`` is set)."""
     folders = set()
     for layer in manifest()["layers"]:
         files = _layer_files(layer)
-        if not all(f.is_file() for f in files):
-            missing = files[0].parent
-            if os.environ.get(MIRROR_ENV):
-                log.info("boundary layer %s missing: copying from %s", layer, os.environ[MIRROR_ENV])
-                return pull()
-            if os.environ.get("SYRIAMAP_OFFLINE"):
-                raise BoundaryError(f"boundary layer {layer!r} is missing from {missing}; {_how_to_get()}")
-            log.info("boundary layer %s missing: downloading from the publisher", layer)
-            return pull()
-        folders.add(files[0].parent)
+        folder = files[0].parent
+        if not all(f.is_file() for f in files) or not (folder / HASHES).is_file():
+            return _repull(f"boundary layer {layer!r} is missing from {folder}")
+        folders.add(folder)
     return folders.pop()
+
+
+def _repull(why: str) -> Path:
+    if os.environ.get(MIRROR_ENV):
+        log.info("%s: copying it from %s", why, os.environ[MIRROR_ENV])
+        return pull()
+    if os.environ.get("SYRIAMAP_OFFLINE"):
+        raise BoundaryError(f"{why}; {_how_to_get()}")
+    log.info("%s: downloading it from the publisher", why)
+    return pull()
 
 
 # ---------------------------------------------------------------------------- boundaries
@@ -279,67 +388,117 @@ class Boundaries:
 def read_boundaries() -> Boundaries:
     """Read (pulling on first use) the boundary layers as normalised GeoDataFrames.
 
-    The normalised frames are cached (``data/boundaries/cache/``), keyed by the bytes of the
-    layer files, so later runs skip parsing the shapefiles.
+    The bytes of every layer file are checked against the hashes recorded when they were
+    pulled and verified: a file changed since (truncated, edited, damaged) is pulled again, or
+    refused in one line when it cannot be. The normalised frames are cached as plain arrays
+    (``cache/``), keyed by those bytes, the code and the library versions.
     """
-    import pyogrio
+    from ._io import locked
 
     ensure_layers()
-    digest = hashlib.sha256(CACHE_VERSION.encode())
-    paths = {}
-    for layer, spec in manifest()["layers"].items():
-        paths[layer] = boundaries_dir() / spec["dataset"] / (spec["file"] + ".shp")
-        for ext in (".shp", ".shx", ".dbf"):
-            digest.update(paths[layer].with_suffix(ext).read_bytes())
-    key = digest.hexdigest()[:24]
+    with locked(boundaries_dir() / ".lock", exclusive=False):
+        damaged, key = _layer_digest()
+    if damaged:
+        _repull(f"boundary layer file {damaged} has changed since it was verified")
+        with locked(boundaries_dir() / ".lock", exclusive=False):
+            damaged, key = _layer_digest()
+        if damaged:
+            raise BoundaryError(f"{damaged}: still differs from what was verified; {_how_to_get()}")
     cached = read_cache(f"boundaries-{key}")
     if cached is not None:
         return Boundaries(**cached, key=key)
     frames = {}
-    for layer, path in paths.items():
-        try:
-            gdf = pyogrio.read_dataframe(path)
-        except Exception as exc:  # noqa: BLE001 - any GDAL failure means a corrupt file
-            raise BoundaryError(
-                f"{path}: cannot be read ({exc}); run `syriamap data clean` and {_how_to_get()}"
-            ) from exc
-        frames[layer] = _normalise(layer, gdf)
+    for layer, path in _layer_paths().items():
+        frames[layer] = _normalise(layer, _read_layer(path))
     write_cache(f"boundaries-{key}", frames)
     return Boundaries(**frames, key=key)
 
 
-def cache_key(*parts: str | bytes) -> str:
-    """A short hash of everything a cached result depends on."""
+def _layer_paths() -> dict[str, Path]:
+    return {
+        layer: boundaries_dir() / spec["dataset"] / (spec["file"] + ".shp")
+        for layer, spec in manifest()["layers"].items()
+    }
+
+
+def _layer_digest() -> tuple[Path | None, str]:
+    """The first layer file that differs from its recorded hash (or None), and a key of them all."""
+    digest = hashlib.sha256(code_key().encode())
+    recorded: dict[str, dict[str, str]] = {}
+    for path in _layer_paths().values():
+        folder = path.parent
+        if str(folder) not in recorded:
+            try:
+                recorded[str(folder)] = json.loads((folder / HASHES).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return folder / HASHES, ""
+        for ext in manifest()["shapefile_parts"]:
+            f = path.with_suffix(ext)
+            try:
+                h = hashlib.sha256(f.read_bytes()).hexdigest()
+            except OSError:
+                return f, ""
+            if recorded[str(folder)].get(f.name) != h:
+                return f, ""
+            digest.update(h.encode())
+    return None, digest.hexdigest()[:24]
+
+
+def _read_layer(path: Path) -> gpd.GeoDataFrame:
+    import pyogrio
+
+    try:
+        return pyogrio.read_dataframe(path)
+    except Exception as exc:  # noqa: BLE001 - any GDAL failure means a corrupt file
+        raise BoundaryError(
+            f"{path}: cannot be read ({exc}); run `syriamap data clean` and {_how_to_get()}"
+        ) from exc
+
+
+@functools.cache
+def code_key() -> str:
+    """What derived caches depend on besides their inputs: the code and the library versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256(CACHE_VERSION.encode())
+    for dist in ("syriamap", "shapely", "geopandas", "pyogrio", "pyproj", "numpy", "pandas"):
+        try:
+            digest.update(f"{dist}={version(dist)};".encode())
+        except PackageNotFoundError:
+            digest.update(f"{dist}=?;".encode())
+    here = Path(__file__).resolve().parent
+    for module in ("data.py", "territory.py", "_io.py", "_geo.py"):
+        with contextlib.suppress(OSError):
+            digest.update((here / module).read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(*parts: str | bytes) -> str:
+    """A short hash of everything a cached result depends on (the code and libraries included)."""
+    digest = hashlib.sha256(code_key().encode())
     for part in parts:
         digest.update(part.encode() if isinstance(part, str) else part)
         digest.update(b"\0")
     return digest.hexdigest()[:24]
 
 
-def read_cache(name: str) -> Any | None:
-    """A result cached by :func:`write_cache`, or None (missing or unreadable: it is rebuilt)."""
-    import pickle
+def _cache_path(name: str) -> Path:
+    return boundaries_dir() / "cache" / f"{name}.npz"
 
-    path = boundaries_dir() / "cache" / f"{name}.pickle"
+
+def read_cache(name: str) -> dict[str, gpd.GeoDataFrame] | None:
+    """Frames cached by :func:`write_cache`, or None (missing, damaged or altered: rebuilt)."""
+    from ._io import read_frames
+
+    return read_frames(_cache_path(name))
+
+
+def write_cache(name: str, frames: dict[str, gpd.GeoDataFrame]) -> None:
+    """Cache prepared frames atomically, as data; a cache that cannot be written is only logged."""
+    from ._io import write_frames
+
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)  # noqa: S301 - our own cache, written by write_cache
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-
-
-def write_cache(name: str, value: Any) -> None:
-    """Cache a prepared result atomically; a cache that cannot be written is only logged."""
-    import pickle
-
-    folder = boundaries_dir() / "cache"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{name}.pickle")
+        write_frames(_cache_path(name), frames)
     except OSError as exc:
         log.info("cache %s not written (%s)", name, exc)
 
@@ -401,25 +560,33 @@ def read_table(path: str | Path) -> Table:
         raise DataError(f"{path}: no such file") from exc
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(raw) > MAX_TABLE_BYTES:
+        raise DataError(f"{path}: {len(raw):,} bytes; a data file may hold at most {MAX_TABLE_BYTES:,}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}:1: file: not UTF-8 text (byte {exc.start})") from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{path}:{line}: file: not UTF-8 text (byte {exc.start})") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] = []
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
-    for row in reader:
-        if not header:
-            header = [h.strip() for h in row]
-        elif any(cell.strip() for cell in row):
-            rows.append(row)
-            lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            if not header:
+                header = [h.strip() for h in row]
+            elif any(cell.strip() for cell in row):
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(f"{path}:{reader.line_num}: file: not a readable CSV row ({exc})") from exc
     width = len(header)
     padded = [(r + [""] * width)[:width] if len(r) != width else r for r in rows]
-    frame = pd.DataFrame(padded, columns=header or None, dtype=object)
+    # a repeated header name gets a distinct column here; validation reports the repetition
+    columns = [h if h not in header[:k] else f"{h}#{k + 1}" for k, h in enumerate(header)]
+    frame = pd.DataFrame(padded, columns=columns or None, dtype=object)
     frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
     frame["_line"] = lines
     frame["_width"] = [len(r) for r in rows]

@@ -156,7 +156,7 @@ def locate(frame: pd.DataFrame, boundaries: Boundaries) -> gpd.GeoDataFrame:
     import numpy as np
     import pandas as pd
 
-    from .territory import EQUAL_AREA
+    from ._geo import EQUAL_AREA
 
     cols = list(_validate.PLACE_COLUMNS)
     f = frame[[c for c in cols if c in frame]].copy()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import UsageError
 from .render import (
     ATTRIBUTION,
     MONTHS,
@@ -17,7 +17,6 @@ from .render import (
     TEXT,
     UNKNOWN_COLOR,
     Style,
-    _save,
     _simplified_lines,
     focus_bounds,
 )
@@ -27,6 +26,24 @@ if TYPE_CHECKING:
     from .dataset import Dataset
 
 
+#: Matplotlib settings for every image: no maths parsed in text (a ``$`` in a name stays a ``$``),
+#: stable SVG ids, TrueType fonts embedded in PDF.
+RC: dict[str, Any] = {
+    "text.parse_math": False,
+    "text.usetex": False,
+    "svg.hashsalt": "syriamap",
+    "pdf.fonttype": 42,
+}
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def mpl_context() -> Any:
+    """``matplotlib.rc_context`` with :data:`RC`: settings last only while an image is drawn."""
+    import matplotlib
+
+    return matplotlib.rc_context(RC)  # type: ignore[arg-type]
+
+
 def to_image(
     data: Dataset,
     date: str,
@@ -34,8 +51,12 @@ def to_image(
     *,
     style: Style | None = None,
     changes_since: str | None = None,
+    inputs: Sequence[str | Path] = (),
 ) -> Path:
-    """Write a PNG or SVG (by extension) of one day: title, legend, scale bar and attribution.
+    """Write a PNG, SVG or PDF (by extension) of one day: title, legend, scale bar and attribution.
+
+    Matplotlib is used through its object API inside :func:`mpl_context`: no process-wide state
+    changes, so inline plots in Jupyter keep working. ``inputs`` are never overwritten.
 
     Examples
     --------
@@ -45,31 +66,70 @@ def to_image(
     >>> out.read_bytes()[:4]
     b'\x89PNG'
     """
+    from ._io import check_output, save
+
     style = style or Style()
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from .data import read_neighbours
-    from .snapshot import describe
-    from .territory import pieces
-
-    path = Path(path)
+    path = check_output(path, inputs=inputs, suffixes=FORMATS)
     fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise UsageError(f"{path}: expected .png or .svg")
+    with mpl_context():
+        fig = map_figure(data, date, style=style, changes_since=changes_since)
+        meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+        if fmt == "pdf":
+            meta = {"CreationDate": None, "Creator": None, "Producer": None}
+        return save(
+            path,
+            lambda f: fig.savefig(f, format=fmt, metadata=meta, bbox_inches="tight", pad_inches=0.2),
+            inputs=inputs,
+        )
+
+
+def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | None = None) -> Any:
+    """The matplotlib ``Figure`` of one day's map (call inside :func:`mpl_context`)."""
+    from matplotlib.figure import Figure
+
     control = compile_control(data)
     row = control.matrix(date, date)[0]
+    colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
+    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
+    fig = Figure(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
+    ax = fig.subplots()
+    p = _draw_territory(ax, data, control, row, colors)
+    snap, changed = _draw_places(ax, data, control, row, date, colors, style, changes_since)
+    (s, w), (n, e) = focus_bounds(data, style.focus)
+    pad = 0.15
+    ax.set_xlim(w - pad, e + pad)
+    ax.set_ylim(s - pad, n + pad)
+    ax.set_aspect(1 / np.cos(np.radians((s + n) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since)
+    t = TEXT[style.lang]
+    d = np.datetime64(day_str(to_day(date)), "D").astype(object)
+    title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
+    ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
+    _scale_bar(ax, s, w, n, e)
+    fig.text(
+        0.01,
+        0.01,
+        _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
+        fontsize=6,
+        color="#444444",
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, colors: dict[str, str]) -> Any:
+    """Neighbours, the territory pieces by controller and state, governorate lines and the outline."""
+    from .data import read_neighbours
+    from .territory import pieces
+
     p = pieces(data).copy()
     idx = row[p["unit"].to_numpy()]
     p["ctrl"] = control.controllers(idx)
     p["status"] = control.states.take("status", idx, 3)
-    colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
-    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
-    plt.rcParams["svg.hashsalt"] = "syriamap"
-    fig, ax = plt.subplots(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
     ax.set_facecolor("#dbe9f4")
     neighbours = read_neighbours()
     neighbours.plot(
@@ -89,6 +149,22 @@ def to_image(
         )
     _simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
     data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    return p
+
+
+def _draw_places(
+    ax: Any,
+    data: Dataset,
+    control: Any,
+    row: np.ndarray,
+    date: str,
+    colors: dict[str, str],
+    style: Style,
+    changes_since: str | None,
+) -> tuple[Any, Any]:
+    """Markers sized by population, rings on changes of hands, labels of the cities."""
+    from .snapshot import describe
+
     snap = describe(control, row[: control.n_places], places=True)
     since = to_day(changes_since) if changes_since else to_day(date) - 1
     prev = describe(
@@ -123,13 +199,24 @@ def to_image(
             fontsize=7,
             zorder=7,
         )
-    (s, w), (n, e) = focus_bounds(data, style.focus)
-    pad = 0.15
-    ax.set_xlim(w - pad, e + pad)
-    ax.set_ylim(s - pad, n + pad)
-    ax.set_aspect(1 / np.cos(np.radians((s + n) / 2)))
-    ax.set_xticks([])
-    ax.set_yticks([])
+    return snap, ch
+
+
+def _draw_legend(
+    ax: Any,
+    data: Dataset,
+    control: Any,
+    p: Any,
+    snap: Any,
+    changed: Any,
+    colors: dict[str, str],
+    style: Style,
+    changes_since: str | None,
+) -> None:
+    """The factions present, then the states shown (claimed, disputed, thin), then the rings."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     present = [f for f in control.codes + ["UNKNOWN"] if f in set(p["ctrl"]) | set(snap["controller"])]
     handles: list[Any] = [
         Patch(
@@ -152,41 +239,20 @@ def to_image(
             )
         )
     handles.append(Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang)))
-    if len(ch):
+    if len(changed):
+        label = f"{t['changedSince']} {changes_since}" if changes_since else t["changed"]
         handles.append(
-            plt.Line2D(
+            Line2D(
                 [],
                 [],
                 marker="o",
                 color="#e65100",
                 markerfacecolor="none",
                 linestyle="",
-                label=_shape_text(
-                    f"{t['changedSince']} {changes_since}" if changes_since else t["changed"], style.lang
-                ),
+                label=_shape_text(label, style.lang),
             )
         )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    d = np.datetime64(date, "D").astype(object)
-    title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
-    ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
-    _scale_bar(ax, s, w, n, e)
-    fig.text(
-        0.01,
-        0.01,
-        _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
-        fontsize=6,
-        color="#444444",
-    )
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-    return _save(
-        path,
-        lambda f: fig.savefig(f, format=fmt, metadata=meta, bbox_inches="tight", pad_inches=0.2),
-        close=lambda: plt.close(fig),
-    )
 
 
 def _scale_bar(ax: Any, s: float, w: float, n: float, e: float) -> None:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
-import os
+import logging
 import re
-import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .errors import OutputError, UsageError
-from .snapshot import STATES, Control, compile_control, day_str, to_day
+from .errors import UsageError
+from .snapshot import STATES, Control, compile_control, day_range, day_str, to_day
 
+log = logging.getLogger(__name__)
 STATES_INDEX = {name: k for k, name in enumerate(STATES)}
 
 if TYPE_CHECKING:
@@ -103,6 +101,10 @@ ATTRIBUTION = [
     "Neighbours: Natural Earth (public domain)",
 ]
 PLACE_LABEL_KINDS = ("city",)
+#: Pages whose data would be larger are refused (a browser cannot open them usefully) ...
+PAGE_LIMIT_BYTES = 40_000_000
+#: ... and larger than this, warned about.
+PAGE_WARN_BYTES = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -412,12 +414,9 @@ def figure(
     'Map'
     """
     import folium
-    from branca.element import Element, Figure, MacroElement
-    from jinja2 import Template
+    from branca.element import Figure
 
-    a, b = to_day(start), to_day(end or start)
-    if b < a:
-        raise UsageError(f"end {end} is before start {start}")
+    a, b = day_range(start, end or start)
     control = compile_control(data)
     m = folium.Map(
         location=[35.0, 38.5],
@@ -434,23 +433,62 @@ def figure(
         _add_tiles(m, style.tiles)
     js, css = _leaflet_assets()
     root = cast(Figure, m.get_root())
-    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
-    root.header.add_child(Element(f"<style>{_resource('app.css')}</style>"), name="syriamap_css")
-    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
+    # Everything below is put into the page as it is: never compiled as a Jinja2 template, so
+    # no text from a data file, a story or an option can run as code or change the page.
+    root.header.add_child(_raw(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(_raw(f"<style>{_resource('app.css')}</style>"), name="syriamap_css")
+    root.header.add_child(_raw(f"<script>{js}</script>"), name="leaflet_js")
     if style.lang == "ar":
-        root.header.add_child(Element('<meta name="syriamap-lang" content="ar">'), name="lang")
+        root.header.add_child(_raw('<meta name="syriamap-lang" content="ar">'), name="lang")
     since = to_day(changes_since) if changes_since else None
     data_json = _script_json(payload(control, a, b, style=style, map_var=m.get_name(), compare=since))
+    _check_page_size(len(data_json))
     root.html.add_child(
-        Element(f'<script type="application/json" id="syriamap-data">{data_json}</script>'), name="data"
+        _raw(f'<script type="application/json" id="syriamap-data">{data_json}</script>'), name="data"
     )
-    app = MacroElement()
-    app._name, app._id = "SyriamapApp", "app"
-    app._template = Template(
-        "{% macro script(this, kwargs) %}{% raw %}" + _resource("app.js") + "{% endraw %}{% endmacro %}"
-    )
-    m.add_child(app, name="syriamap_app")
+    m.add_child(_raw_script(_resource("app.js")), name="syriamap_app")  # runs after the map exists
     return m
+
+
+def _raw(text: str) -> Any:
+    """A branca element that renders ``text`` verbatim (branca compiles ``Element(text)`` as Jinja2)."""
+    from branca.element import Element
+
+    class Raw(Element):
+        def render(self, **kwargs: Any) -> str:
+            return text
+
+    el = Raw()
+    el._name, el._id = "Raw", "raw"
+    return el
+
+
+def _raw_script(text: str) -> Any:
+    """A child of the map whose script ``text`` follows the map's own script, verbatim."""
+    from branca.element import Figure, MacroElement
+
+    class RawScript(MacroElement):
+        def render(self, **kwargs: Any) -> str:
+            root = self.get_root()
+            if isinstance(root, Figure):
+                root.script.add_child(_raw(text), name="syriamap_app")
+            return ""
+
+    el = RawScript()
+    el._name, el._id = "SyriamapApp", "app"
+    return el
+
+
+def _check_page_size(n_bytes: int) -> None:
+    """Refuse a page over ``PAGE_LIMIT_BYTES``; warn over ``PAGE_WARN_BYTES``."""
+    mb = n_bytes / 1e6
+    if n_bytes > PAGE_LIMIT_BYTES:
+        raise UsageError(
+            f"the page would hold {mb:.0f} MB of data (limit {PAGE_LIMIT_BYTES / 1e6:.0f} MB): "
+            "give a shorter range of days"
+        )
+    if n_bytes > PAGE_WARN_BYTES:
+        log.warning("the page holds %.1f MB of data: it may load slowly in a browser", mb)
 
 
 def _add_tiles(m: folium.Map, name: str) -> None:
@@ -496,37 +534,3 @@ def to_html(
     else:
         html = html.replace("<html>", '<html lang="en">', 1)
     return html
-
-
-def _save(path: Path, write: Any, *, close: Any = None) -> Path:
-    """Write atomically: to a temporary file beside ``path``, then rename over it."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: the folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        if close:
-            close()
-    return path
-
-
-def save_text(text: str, path: str | Path, *, inputs: Sequence[Path] = ()) -> Path:
-    """Write ``text`` (UTF-8) atomically, refusing to overwrite an input file."""
-    path = Path(path)
-    for src in inputs:
-        if path.exists() and src.exists() and path.resolve() == Path(src).resolve():
-            raise OutputError(f"{path}: refusing to overwrite an input file")
-    return _save(path, lambda f: f.write(text.encode("utf-8")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,18 +36,65 @@ UNKNOWN = -1
 SNAPSHOT_COLUMNS = [*PLACE_COLUMNS[:6], "controller", "since", "status", "event_id"]
 
 
+#: The days syriamap will compute for: a sane window around the war (and a guard against typos).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+#: The longest range of days one call computes (about 60 years).
+MAX_DAYS = 22_000
+
+
 def to_day(value: str | dt.date | np.datetime64) -> int:
-    """A date (``YYYY-MM-DD``, date or datetime64) as days since 1970-01-01.
+    """A day (``YYYY-MM-DD``, a date or a datetime64) as days since 1970-01-01.
+
+    Only whole, plain days are accepted: no partial dates (``2024-12``), times, time zones or
+    NaT, and nothing outside 1900-2100; anything else is a ``UsageError`` saying why.
 
     Examples
     --------
     >>> to_day("2024-12-08") - to_day("2024-11-27")
     11
+    >>> to_day("2024-12")
+    Traceback (most recent call last):
+    ...
+    syriamap.errors.UsageError: '2024-12' is not a date YYYY-MM-DD
     """
-    try:
-        return int(np.datetime64(value, "D").astype(np.int64))  # type: ignore[call-overload]
-    except ValueError as exc:
-        raise UsageError(f"{value!r} is not a date YYYY-MM-DD") from exc
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise UsageError("the date is NaT (not a time): expected YYYY-MM-DD")
+        value = str(value.astype("datetime64[D]"))
+    elif isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise UsageError(f"{value.isoformat()!r} has a time zone: give the day as YYYY-MM-DD")
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise UsageError(f"{value!r} is not a date YYYY-MM-DD ({exc})") from exc
+    else:
+        raise UsageError(f"{value!r} is not a date YYYY-MM-DD")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{day} is outside the years syriamap works with ({FIRST_DAY.year}-{LAST_DAY.year})")
+    return (day - dt.date(1970, 1, 1)).days
+
+
+def day_range(start: str | dt.date, end: str | dt.date) -> tuple[int, int]:
+    """``(first, last)`` day numbers of a range, refused when reversed or longer than ``MAX_DAYS``.
+
+    Examples
+    --------
+    >>> a, b = day_range("2024-11-26", "2024-12-08"); b - a
+    12
+    """
+    a, b = to_day(start), to_day(end)
+    if b < a:
+        raise UsageError(f"the end {end} is before the start {start}")
+    if b - a + 1 > MAX_DAYS:
+        raise UsageError(
+            f"{start} to {end} is {b - a + 1:,} days; at most {MAX_DAYS:,} (about 60 years) at once"
+        )
+    return a, b
 
 
 def day_str(day: int) -> str:
@@ -291,9 +339,7 @@ class Control:
 
     def matrix(self, start: str | dt.date, end: str | dt.date) -> np.ndarray:
         """State indices for every day from ``start`` to ``end`` inclusive (rows) and unit."""
-        a, b = to_day(start), to_day(end)
-        if b < a:
-            raise UsageError(f"end {end} is before start {start}")
+        a, b = day_range(start, end)
         return control_matrix(self.states, n_units=len(self.unit_ids), start=a, days=b - a + 1)
 
     def controllers(self, idx: np.ndarray) -> np.ndarray:

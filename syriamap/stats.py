@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,15 +68,20 @@ def changes(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFram
 
 
 def format_changes(table: pd.DataFrame, fmt: str) -> str:
-    """A changes table as ``csv``, ``md`` (a Markdown table) or ``json`` (records)."""
+    """A changes table as ``csv``, ``md`` (a Markdown table) or ``json`` (records).
+
+    CSV cells cannot start a spreadsheet formula and Markdown cells carry no HTML or line
+    breaks (``_text``): the table is text whatever the sources say.
+    """
+    from ._text import md_cell, to_csv
+
     if fmt == "csv":
-        return str(table.to_csv(index=False, lineterminator="\n"))
+        return to_csv(table)
     if fmt == "json":
         return json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n"
     head = "| " + " | ".join(CHANGE_COLUMNS) + " |\n|" + "---|" * len(CHANGE_COLUMNS) + "\n"
     rows = [
-        "| " + " | ".join(str(v).replace("|", "\\|") for v in r) + " |"
-        for r in table[CHANGE_COLUMNS].itertuples(index=False)
+        "| " + " | ".join(md_cell(v) for v in r) + " |" for r in table[CHANGE_COLUMNS].itertuples(index=False)
     ]
     return head + "\n".join(rows) + ("\n" if rows else "")
 
@@ -137,34 +143,54 @@ def _sum_by_controller(ctrl: np.ndarray, units: np.ndarray, weight: np.ndarray, 
     return out
 
 
-def plot_stats(table: pd.DataFrame, path: str | Path, *, data: Dataset | None = None) -> Path:
-    """A stacked area chart of area and population shares per faction over time (PNG)."""
-    import matplotlib
+def plot_stats(
+    table: pd.DataFrame,
+    path: str | Path,
+    *,
+    data: Dataset | None = None,
+    inputs: Sequence[str | Path] = (),
+) -> Any:
+    """Write a stacked area chart of area and population per faction over time; return the figure.
 
-    matplotlib.use("Agg")
+    The format follows the extension (``.png``, ``.svg`` or ``.pdf``). Every faction of the table
+    is drawn, in its colour (grey for one the factions table does not know).
+    """
+    from ._io import check_output, save
+    from .image import FORMATS, mpl_context
+
+    path = check_output(path, inputs=inputs, suffixes=FORMATS)
+    fmt = path.suffix.lower().lstrip(".")
+    data = _data(data)
+    with mpl_context():
+        fig = _stats_figure(table, data)
+        meta = {"Software": None} if fmt == "png" else {"Creator": None}
+        save(path, lambda f: fig.savefig(f, format=fmt, metadata=meta), inputs=inputs)
+    return fig
+
+
+def _stats_figure(table: pd.DataFrame, data: Dataset) -> Any:
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
     import pandas as pd
+    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from .render import _save
-
-    data = _data(data)
     colors = {f: data.factions.loc[f, "color"] for f in data.factions.index}
     colors.update({"UNKNOWN": "#bdbdbd", "CONTESTED": "#757575"})
-    fig, axes = plt.subplots(2, 1, figsize=(11, 8), sharex=True)
+    order = list(colors) + sorted(set(table["faction"]) - set(colors))
+    fig = Figure(figsize=(11, 8))
+    axes = fig.subplots(2, 1, sharex=True)
     for ax, col, label in (
         (axes[0], "area_km2", "Area (km²)"),
         (axes[1], "population", "Population of tracked places"),
     ):
         wide = table.pivot_table(index="date", columns="faction", values=col, aggfunc="sum").fillna(0)
         wide.index = pd.to_datetime(wide.index)
-        wide = wide[[c for c in colors if c in wide.columns]]
+        wide = wide[[c for c in order if c in wide.columns]]
         ax.stackplot(
             wide.index,
             wide.T.values,
-            labels=[data.faction_name(c) for c in wide.columns],
-            colors=[colors[c] for c in wide.columns],
+            labels=[data.faction_name(c) if c in colors else c for c in wide.columns],
+            colors=[colors.get(c, "#9e9e9e") for c in wide.columns],
             alpha=0.85,
         )
         ax.set_ylabel(label)
@@ -185,11 +211,7 @@ def plot_stats(table: pd.DataFrame, path: str | Path, *, data: Dataset | None = 
         color="#555",
     )
     fig.tight_layout(rect=(0, 0.02, 1, 1))
-    return _save(
-        Path(path),
-        lambda f: fig.savefig(f, format="png", metadata={"Software": None}),
-        close=lambda: plt.close(fig),
-    )
+    return fig
 
 
 def accounting(data: Dataset | None = None) -> pd.DataFrame:

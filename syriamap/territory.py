@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._geo import EQUAL_AREA
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
     from .dataset import Dataset
 
-#: Lambert azimuthal equal-area centred on Syria: areas in m2, never in degrees.
-EQUAL_AREA = "+proj=laea +lat_0=35 +lon_0=38.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 #: Kinds of place that hold ground around them; the others are markers only.
 GENERATORS = ("city", "town", "village", "neighbourhood", "base")
 
@@ -73,10 +72,11 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
     cols = ["place_id", "kind", "lat", "lon", "adm3", "nbhd"]
     key = cache_key(data.boundaries.key, repr(settings), data.places[cols].to_csv(index=False))
     cached = read_cache(f"pieces-{key}")
-    if cached is None:
-        cached = _build_pieces(data, settings)
-        write_cache(f"pieces-{key}", cached)
-    return cached
+    if cached is not None:
+        return cached["pieces"]
+    built = _build_pieces(data, settings)
+    write_cache(f"pieces-{key}", {"pieces": built})
+    return built
 
 
 def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:

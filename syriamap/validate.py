@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ._text import control_problem
 from .errors import Problem
 
 if TYPE_CHECKING:
@@ -33,6 +34,10 @@ REQUIRED = {
     "places": ("place_id", "name_en", "name_ar", "kind", "lat", "lon", "source"),
     "events": ("event_id", "date", "date_precision", "target", "controller", "status", "source"),
 }
+#: Columns of free text, where Arabic (and the bidi marks it may need) is at home.
+FREE_TEXT = frozenset({"name_ar", "note", "source", "caption"})
+#: Longest cell accepted: a note with several sources fits many times over.
+MAX_CELL = 8192
 KINDS = ("city", "town", "village", "neighbourhood", "crossing", "airbase", "port", "dam", "base")
 STATUSES = ("confirmed", "claimed", "denied")
 PRECISIONS = ("day", "approx")
@@ -45,6 +50,9 @@ FACTION_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 PLACE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*:\S+")
+BARE_IP = re.compile(r"^https?://(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d+)?(/|$)", re.IGNORECASE)
+#: Titles that stand in for an unknown headline: an empty title says that honestly.
+PLACEHOLDER = re.compile(r"^\[.*\]$|headline not shown|title unknown|no title|untitled", re.IGNORECASE)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -72,18 +80,26 @@ def source_problem(text: str) -> str | None:
     Examples
     --------
     >>> source_problem("AFP | Rebels take Daraa | 2024-12-07")
-    >>> source_problem("a rumour")
-    "'a rumour' is not 'Outlet | Title | YYYY-MM-DD[ | URL]'"
+    >>> source_problem("a rumour")[:53]
+    "'a rumour' is not 'Outlet | Title | YYYY-MM-DD[ | URL"
+    >>> source_problem("SANA |  | 2024-12-07")  # an unknown headline is left empty
     """
     for k, one in enumerate(text.split(";;")):
         parts = [p.strip() for p in one.split("|")]
         if k > 0 and len(parts) == 1:
             continue  # a remark on the source before it, e.g. how a point was placed
-        if len(parts) < 3 or not parts[0] or not parts[1]:
-            return f"{one.strip()!r} is not 'Outlet | Title | YYYY-MM-DD[ | URL]'"
+        if len(parts) < 3 or not parts[0] or not (parts[1] or parts[2]):
+            return (
+                f"{one.strip()!r} is not 'Outlet | Title | YYYY-MM-DD[ | URL]' "
+                "(the title may be empty when the date is given)"
+            )
+        if PLACEHOLDER.search(parts[1]):
+            return f"title {parts[1]!r} is a placeholder: give the real headline or leave the title empty"
         for url in URL.findall(one):
             if not url.lower().startswith(("http://", "https://")):
                 return f"URL {url!r} is not http(s)"
+            if BARE_IP.match(url):
+                return f"URL {url!r} names no publisher (a bare IP address): cite the outlet's own address"
     return None
 
 
@@ -109,8 +125,10 @@ class _Collector:
                 f"empty file: expected a header row {','.join(expected)!r} and at least one data row",
             )
             return False
-        for col in t.header:
-            if col not in expected:
+        for k, col in enumerate(t.header):
+            if col in t.header[:k]:
+                self.add(1, col, f"column {col!r} appears more than once in the header")
+            elif col not in expected:
                 self.add(1, col or "?", f"unknown column {col!r}; expected only {', '.join(expected)}")
         for col in REQUIRED[self.kind]:
             if col not in t.header:
@@ -120,7 +138,21 @@ class _Collector:
         for line, width in zip(t.frame["_line"], t.frame["_width"]):
             if width != len(t.header):
                 self.add(int(line), "row", f"{width} cells, expected {len(t.header)} (the header's)")
+        self.characters()
         return all(c in t.header for c in REQUIRED[self.kind])
+
+    def characters(self) -> None:
+        """Every cell: at most ``MAX_CELL`` characters; no control characters or bidi overrides."""
+        for line, row in self.rows():
+            for col, text in row.items():
+                if col.startswith("_") or not text:
+                    continue
+                if len(text) > MAX_CELL:
+                    self.add(line, col, f"{len(text):,} characters; a cell may hold at most {MAX_CELL:,}")
+                    continue
+                msg = control_problem(text, arabic=col in FREE_TEXT)
+                if msg:
+                    self.add(line, col, msg)
 
     def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
         for rec in self.table.frame.to_dict("records"):
@@ -271,7 +303,7 @@ def _inside(lonlat: list[tuple[float, float]], boundaries: Boundaries | None) ->
     import geopandas as gpd
     import shapely
 
-    from .territory import EQUAL_AREA
+    from ._geo import EQUAL_AREA
 
     shape = boundaries.admin0.to_crs(EQUAL_AREA).geometry.union_all()
     pts = gpd.GeoSeries(shapely.points(lonlat), crs="EPSG:4326").to_crs(EQUAL_AREA)

@@ -81,7 +81,7 @@ def test_clean_removes_pulled_layers(data_dir: Path) -> None:
 def test_read_table_reports_non_utf8(tmp_path: Path) -> None:
     f = tmp_path / "events.csv"
     f.write_bytes("event_id\n\xe9".encode("latin-1"))
-    with pytest.raises(DataError, match=r"events.csv:1: file: not UTF-8 text"):
+    with pytest.raises(DataError, match=r"events.csv:2: file: not UTF-8 text"):
         data.read_table(f)
 
 
@@ -94,11 +94,11 @@ def test_neighbours_ship_with_the_package() -> None:
 def test_prepared_layers_are_cached_and_a_broken_cache_is_rebuilt(data_dir: Path) -> None:
     data.pull(source=MIRROR, progress=False)
     first = data.read_boundaries()
-    cache = data_dir / "boundaries" / "cache" / f"boundaries-{first.key}.pickle"
+    cache = data_dir / "boundaries" / "cache" / f"boundaries-{first.key}.npz"
     assert cache.is_file()
     data.read_boundaries.cache_clear()
     assert data.read_boundaries().admin3.equals(first.admin3)  # from the cache
-    cache.write_bytes(b"not a pickle")
+    cache.write_bytes(b"not an archive")
     data.read_boundaries.cache_clear()
     assert data.read_boundaries().admin3["pcode"].tolist() == first.admin3["pcode"].tolist()
 

@@ -17,7 +17,7 @@ def test_png_and_svg(tiny_data, tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = to_image(tiny_data, "2024-12-06", tmp_path / "m.svg", style=Style(lang="ar", focus="SY12"))
     assert "<svg" in svg.read_text(encoding="utf-8")[:500]
-    with pytest.raises(UsageError, match=r"expected \.png or \.svg"):
+    with pytest.raises(OutputError, match=r"expected a file ending in \.png or \.svg or \.pdf"):
         to_image(tiny_data, "2024-12-06", tmp_path / "m.gif")
 
 

@@ -87,7 +87,7 @@ EVENT_CASES = [
     ),
     (
         "E1,2024-12-01,day,aleppo,GOV,confirmed,a rumour,",
-        "events.csv:12: source: 'a rumour' is not 'Outlet | Title | YYYY-MM-DD[ | URL]'",
+        "events.csv:12: source: 'a rumour' is not 'Outlet | Title | YYYY-MM-DD[ | URL]' (the title may be empty when the date is given)",
     ),
     (
         "E1,2024-12-01,day,aleppo,GOV,confirmed,A | B | 2024-12-01 | javascript:alert(1),",
