@@ -18,6 +18,13 @@ Sources, merged in this order (a later source never overrides an earlier place_i
 3. ``data/build/places_curated.csv`` (hand-curated, same columns): crossings, dams,
    ports, neighbourhoods and the few reserved places neither package has.
 
+Populations are then taken from ``data/build/populations.csv`` (hand-curated, sourced:
+place_id,population,population_year,source), which wins over the GeoNames / curated value:
+the 2004 census figure of the place where one was found, a later figure only where no 2004
+figure was found, 0 for non-settlements and for neighbourhoods counted in their city. A
+GeoNames population is kept only where that file has no row; its source then says
+"GeoNames, year unknown" and population_year stays empty. See data/README.md.
+
 The output is deterministic: UTF-8, LF, header first, rows sorted by place_id.
 ``ocha_pcode`` is always empty (the program assigns admin codes at run time).
 """
@@ -42,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE.parent
 OUT = DATA / "places.csv"
 CURATED = HERE / "places_curated.csv"
+POPULATIONS = HERE / "populations.csv"
 COLUMNS = list(PLACE_COLUMNS)  # the schema the validator checks
 
 # GeoNames admin1 code (SY.xx) -> governorate slug, used for homonym suffixes.
@@ -598,6 +606,46 @@ def curated_rows() -> list[dict]:
     return rows
 
 
+def population_rows() -> dict[str, dict]:
+    """Hand-curated populations (``populations.csv``): place_id -> row.
+
+    population is a whole number >= 0 (0 = not a settlement, or a neighbourhood whose people are
+    counted in its city); population_year is a year or empty; source is required."""
+    with open(POPULATIONS, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    out: dict[str, dict] = {}
+    for r in rows:
+        pid = r["place_id"]
+        if pid in out:
+            raise SystemExit(f"populations.csv: duplicate place_id {pid!r}")
+        if not re.fullmatch(r"\d+", r["population"]):
+            raise SystemExit(f"populations.csv: bad population for {pid!r}: {r['population']!r}")
+        if r["population_year"] and not re.fullmatch(r"(19|20)\d\d", r["population_year"]):
+            raise SystemExit(f"populations.csv: bad population_year for {pid!r}")
+        if not r["source"].strip():
+            raise SystemExit(f"populations.csv: no source for {pid!r}")
+        out[pid] = r
+    return out
+
+
+def apply_populations(merged: dict[str, dict]) -> None:
+    """A populations.csv value wins over the GeoNames / curated one. A GeoNames population kept
+    because no curated figure was found has no vintage: its source says so."""
+    pops = population_rows()
+    unknown = sorted(set(pops) - set(merged))
+    if unknown:
+        raise SystemExit(f"populations.csv: place_ids not in places: {unknown}")
+    for pid, row in merged.items():
+        if pid in pops:
+            p = pops[pid]
+            row["population"] = p["population"]
+            row["population_year"] = p["population_year"]
+            row["source"] = f"{row['source']} ;; population: {p['source']}"
+        elif row["population"] and row["source"].startswith("GeoNames "):
+            row["population_year"] = ""
+            row["source"] = f"{row['source']} ;; population: GeoNames, year unknown"
+
+
 def build() -> list[dict]:
     merged: dict[str, dict] = {}
     for source_rows in (geonames_rows(), airport_rows(), curated_rows()):
@@ -605,6 +653,7 @@ def build() -> list[dict]:
             if row["place_id"] in merged:
                 raise SystemExit(f"duplicate place_id {row['place_id']!r}")
             merged[row["place_id"]] = row
+    apply_populations(merged)
     return [merged[k] for k in sorted(merged)]
 
 
