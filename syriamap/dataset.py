@@ -81,7 +81,7 @@ def check(
 
 
 def _typed_factions(frame: pd.DataFrame, bad: set[int]) -> pd.DataFrame:
-    cols = ["faction_id", "name_en", "name_ar", "color", "active_from", "active_to", "predecessor"]
+    cols = list(_validate.FACTION_COLUMNS)
     f = frame[~frame["_line"].isin(bad)].copy() if "faction_id" in frame else frame.copy()
     for col in cols:
         if col not in f:

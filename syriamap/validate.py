@@ -15,7 +15,18 @@ if TYPE_CHECKING:
 
     from .data import Boundaries, Table
 
-FACTION_COLUMNS = ("faction_id", "name_en", "name_ar", "color", "active_from", "active_to", "predecessor")
+FACTION_COLUMNS = (
+    "faction_id",
+    "name_en",
+    "name_ar",
+    "color",
+    "active_from",
+    "active_to",
+    "predecessor",
+    "bloc",
+)
+#: The sides of the war in a few colours (``--legend blocs``, ``stats --by bloc``).
+BLOCS = ("government", "opposition", "kurdish-led", "islamic-state", "foreign", "local")
 PLACE_COLUMNS = (
     "place_id",
     "name_en",
@@ -188,6 +199,8 @@ def check_factions(table: Table) -> tuple[list[Problem], set[int]]:
             c.add(line, "faction_id", f"{fid!r} is reserved")
         if row["color"] and not COLOR.match(row["color"]):
             c.add(line, "color", f"{row['color']!r} is not a colour '#rrggbb'")
+        if row.get("bloc") and row["bloc"] not in BLOCS:
+            c.add(line, "bloc", f"{row['bloc']!r} is not one of {', '.join(BLOCS)}")
         start = _date_cell(c, line, row, "active_from", lower=dt.date(1900, 1, 1))
         end = _date_cell(c, line, row, "active_to", lower=dt.date(1900, 1, 1))
         if start and end and end < start:

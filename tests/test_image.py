@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from syriamap.errors import OutputError, UsageError
+from syriamap.errors import OutputError
 from syriamap.image import to_image
 from syriamap.render import Style
 
