@@ -55,12 +55,12 @@ def check_output(
     syriamap.errors.OutputError: map.png: expected a file ending in .html
     """
     path = Path(path)
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise OutputError(f"{path}: expected a file ending in {' or '.join(suffixes)}")
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name")
     if path.exists() and not path.is_file():
         raise OutputError(f"{path}: not a regular file; refusing to replace it")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: expected a file ending in {' or '.join(suffixes)}")
     target = path.resolve()
     for src in inputs:
         s = Path(src).resolve()

@@ -92,7 +92,7 @@ def day_range(start: str | dt.date, end: str | dt.date) -> tuple[int, int]:
         raise UsageError(f"the end {end} is before the start {start}")
     if b - a + 1 > MAX_DAYS:
         raise UsageError(
-            f"{start} to {end} is {b - a + 1:,} days; at most {MAX_DAYS:,} (about 60 years) at once"
+            f"{start} to {end} is {b - a + 1:,} days; at most {MAX_DAYS:,} days (about 60 years) at once"
         )
     return a, b
 

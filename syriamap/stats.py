@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .snapshot import compile_control, day_str, to_day
+from .snapshot import compile_control, day_range, day_str, to_day
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +52,7 @@ def changes(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFram
 
     from .snapshot import describe
 
+    day_range(start, end)
     data = _data(data)
     c = compile_control(data)
     a = c.matrix(start, start)[0][: c.n_places]

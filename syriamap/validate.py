@@ -106,8 +106,10 @@ def source_problem(text: str) -> str | None:
             )
         if PLACEHOLDER.search(parts[1]):
             return f"title {parts[1]!r} is a placeholder: give the real headline or leave the title empty"
-        for url in URL.findall(one):
-            if not url.lower().startswith(("http://", "https://")):
+        for url in parts[3:]:  # the URL field (a scheme-like word in a title is only text)
+            if not url:
+                continue
+            if not url.lower().startswith(("http://", "https://")) or re.search(r"\s", url):
                 return f"URL {url!r} is not http(s)"
             if BARE_IP.match(url):
                 return f"URL {url!r} names no publisher (a bare IP address): cite the outlet's own address"

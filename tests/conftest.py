@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+#: The local mirror of the publisher's boundary layers (CI sets SYRIAMAP_DATA_MIRROR to it).
+MIRROR = Path(os.environ.get("SYRIAMAP_DATA_MIRROR", ROOT.parent / "shared" / "data"))
 
 FACTIONS = """faction_id,name_en,name_ar,color,active_from,active_to,predecessor
 GOV,Government,الحكومة,#c62828,1946-04-17,2024-12-08,

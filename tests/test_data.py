@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,8 @@ import pytest
 from syriamap import data
 from syriamap.errors import BoundaryError, DataError
 
-MIRROR = Path(os.environ.get("SYRIAMAP_DATA_MIRROR", Path(__file__).resolve().parents[2] / "shared" / "data"))
+from .conftest import MIRROR
+
 MANIFEST = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "boundaries" / "manifest.json").read_text()
 )
