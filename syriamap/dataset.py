@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import data as _data
 from . import validate as _validate
+from ._text import printable
 from .errors import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def _load(items: tuple[tuple[str, Path], ...], lenient: bool) -> Dataset:
     if problems and (not lenient or structural):
         raise ValidationError(problems)
     for p in problems:
-        log.warning("skipped: %s", p)
+        log.warning("skipped: %s", printable(str(p)))
     factions = _typed_factions(tables["factions"].frame, bad["factions"])
     pf = tables["places"].frame
     pf = pf[~pf["_line"].isin(bad["places"])]

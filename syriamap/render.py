@@ -73,6 +73,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "changed": "changed hands this day",
         "changedSince": "changed hands since",
         "noEvents": "No reported change this day.",
+        "monthPrecision": "as of a dated map or report of that month",
         "sources": "Control: syriamap data/events.csv (sourced row by row). Reports are often "
         "unverifiable; claims are shown as such.",
     },
@@ -92,6 +93,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "changed": "تغيرت السيطرة في هذا اليوم",
         "changedSince": "تغيرت السيطرة منذ",
         "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
+        "monthPrecision": "حسب خريطة أو تقرير مؤرخ في ذلك الشهر",
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
     },
 }

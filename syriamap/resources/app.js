@@ -175,7 +175,7 @@
     if (st >= 0) {
       var e = P.events[P.states.event[st]];
       h += "<div><b>" + esc(T.since) + ":</b> " + esc(P.states.since[st]) + "</div>";
-      h += "<div><b>" + esc(T.event) + ":</b> " + esc(e.id) + " (" + esc(e.d) + (e.p === "approx" ? ", ~" : "") + ")</div>";
+      h += "<div><b>" + esc(T.event) + ":</b> " + esc(e.id) + " (" + esc(e.d) + (e.p === "approx" ? ", ~" : e.p === "month" ? ", " + esc(T.monthPrecision) : "") + ")</div>";
       h += '<div class="sm-src"><b>' + esc(T.source) + ":</b> " + sourceHtml(e.s) + "</div>";
       if (e.n) h += '<div class="sm-note">' + esc(e.n) + "</div>";
       (P.disputes[st] || []).forEach(function (r) {
