@@ -83,7 +83,7 @@ EVENT_CASES = [
     ),
     (
         "E1,2024-12-01,soon,aleppo,GOV,rumoured,A | B | 2024-02-01,",
-        "events.csv:12: date_precision: 'soon' is not one of day, approx",
+        "events.csv:12: date_precision: 'soon' is not one of day, approx, month",
     ),
     (
         "E1,2024-12-01,day,aleppo,GOV,confirmed,a rumour,",
