@@ -63,6 +63,17 @@ def md_cell(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def md_inline(value: Any) -> str:
+    """Text for a line of Markdown: like :func:`md_cell`, but ``|`` needs no escape outside tables.
+
+    Examples
+    --------
+    >>> md_inline("Aleppo <script>")
+    'Aleppo &lt;script&gt;'
+    """
+    return md_cell(value).replace("\\|", "|")
+
+
 def printable(text: str) -> str:
     """``text`` with control characters, escape sequences and bidi controls shown as ``\\x1b`` etc.
 

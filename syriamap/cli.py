@@ -65,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--tiles", default="none", help="none (default), osm, or an xyzservices name")
     m.add_argument("--focus", metavar="GOVERNORATE", help="zoom to a governorate (name or p-code)")
     m.add_argument("--changes-since", metavar="DATE", help="mark what changed hands since DATE")
+    m.add_argument(
+        "--include-successions",
+        action="store_true",
+        help="ring handovers between authorities (successions) as changes of hands too",
+    )
     _data_args(m)
 
     t = sub.add_parser("timeline", help="one self-contained page with a date slider")
@@ -75,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--tiles", default="none")
     t.add_argument("--focus", metavar="GOVERNORATE")
     t.add_argument("--story", metavar="FILE", help="CSV of date,caption: captions shown on chosen days")
+    t.add_argument("--include-successions", action="store_true", help="ring successions as changes of hands")
     _data_args(t)
 
     s = sub.add_parser("snapshot", help="who controls each tracked place on a date")
@@ -83,10 +89,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="FILE (default: standard output)")
     _data_args(s)
 
-    c = sub.add_parser("changes", help="places that changed hands between two dates")
+    c = sub.add_parser("changes", help="every change of hands from one date to another, each with its source")
     c.add_argument("--start", required=True)
     c.add_argument("--end", required=True)
     c.add_argument("--format", choices=("csv", "md", "json"), default="csv")
+    c.add_argument("--net", action="store_true", help="only the net change per place (first vs last day)")
     c.add_argument("-o", "--output", help="FILE (default: standard output)")
     _data_args(c)
 
@@ -94,7 +101,8 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--start", required=True)
     st.add_argument("--end", required=True)
     st.add_argument("-o", "--output", required=True, help="OUT.csv")
-    st.add_argument("--plot", metavar="OUT.png", help="also a stacked area chart")
+    st.add_argument("--plot", metavar="OUT.png", help="also a stacked area chart (.png, .svg or .pdf)")
+    st.add_argument("--by", choices=("faction", "bloc"), default="faction", help="sum by faction or by bloc")
     _data_args(st)
 
     v = sub.add_parser("validate", help="check the data files; one line per problem")
@@ -199,6 +207,7 @@ def _run(args: argparse.Namespace) -> int:
             tiles=args.tiles,
             focus=args.focus,
             captions=_story(args.story) if args.story else {},
+            include_successions=args.include_successions,
         )
         _write(to_html(data, args.start, args.end, style=style), args.output, args, data, (".html", ".htm"))
         return 0
@@ -220,8 +229,8 @@ def _run(args: argparse.Namespace) -> int:
 
         suffixes = {"csv": (".csv",), "md": (".md", ".markdown"), "json": (".json",)}[args.format]
         _check_outputs(args, data, (args.output, suffixes))
-        table = changes(args.start, args.end, data=data)
-        _write(format_changes(table, args.format), args.output, args, data, suffixes)
+        table = changes(args.start, args.end, data=data, net=args.net)
+        _write(format_changes(table, args.format, data=data), args.output, args, data, suffixes)
         return 0
     if cmd == "stats":
         from ._text import to_csv
@@ -229,7 +238,7 @@ def _run(args: argparse.Namespace) -> int:
         from .stats import plot_stats, stats
 
         _check_outputs(args, data, (args.output, (".csv",)), (args.plot, FORMATS))
-        table = stats(args.start, args.end, data=data)
+        table = stats(args.start, args.end, data=data, by=args.by)
         _write(to_csv(table), args.output, args, data, (".csv",))
         if args.plot:
             plot_stats(table, args.plot, data=data, inputs=_inputs(args, data))
@@ -260,7 +269,9 @@ def _map(args: argparse.Namespace, data: Dataset) -> int:
     from .render import Style
     from .snapshot import day_range, day_str, to_day
 
-    style = Style(lang=args.lang, tiles=args.tiles, focus=args.focus)
+    style = Style(
+        lang=args.lang, tiles=args.tiles, focus=args.focus, include_successions=args.include_successions
+    )
     if args.date and (args.start or args.end):
         raise UsageError("give either --date or --start/--end, not both")
     if args.date:
@@ -346,10 +357,14 @@ def _validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
+    from .stats import warnings
+
+    data = _dataset(args)
+    for w in warnings(data):
+        print(printable(str(w)), file=sys.stderr)
     if args.report:
         from .stats import accounting
 
-        data = _dataset(args)
         report = accounting(data)
         from ._io import write_stdout
         from ._text import to_csv

@@ -114,14 +114,24 @@ def load(
     >>> list(ds.events.columns[:3]), "GOV" in ds.factions.index
     (['event_id', 'date', 'date_precision'], True)
     """
-    return _load(tuple(sorted(paths_for(events, places, factions).items())), lenient)
+    paths = paths_for(events, places, factions)
+    return _load(tuple(sorted((k, p, _stamp(p)) for k, p in paths.items())), lenient)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """What makes a cached load stale: the file's modification time (ns) and size."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, -1)  # missing: read (and fail) every time
+    return (st.st_mtime_ns, st.st_size)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(items: tuple[tuple[str, Path], ...], lenient: bool) -> Dataset:
+def _load(items: tuple[tuple[str, Path, tuple[int, int]], ...], lenient: bool) -> Dataset:
     import pandas as pd
 
-    paths = dict(items)
+    paths = {k: p for k, p, _ in items}
     boundaries = _data.read_boundaries()
     problems, bad, tables = check(paths, boundaries=boundaries)
     structural = [p for p in problems if p.line <= 1 or p.column in ("file", "row")]

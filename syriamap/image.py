@@ -167,11 +167,8 @@ def _draw_places(
 
     snap = describe(control, row[: control.n_places], places=True)
     since = to_day(changes_since) if changes_since else to_day(date) - 1
-    prev = describe(
-        control, control.matrix(day_str(since), day_str(since))[0][: control.n_places], places=True
-    )
-    before = prev["controller"].to_numpy()
-    changed = (snap["controller"].to_numpy() != before) & (before != "UNKNOWN")  # first report: no change
+    moved = control.changed_hands(since, to_day(date), successions=style.include_successions)
+    changed = moved[: control.n_places]
     for fid, grp in snap.groupby("controller"):
         size = 6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40
         ax.scatter(

@@ -26,6 +26,16 @@ if TYPE_CHECKING:
 
 LANGS = ("en", "ar")
 UNKNOWN_COLOR = "#bdbdbd"
+DISPUTED_COLOR = "#9e9e9e"
+#: The war in a few colours (``factions.csv`` bloc column): readers' conventions.
+BLOC_COLORS = {
+    "government": "#e53935",
+    "opposition": "#43a047",
+    "kurdish-led": "#f9c80e",
+    "islamic-state": "#212121",
+    "foreign": "#1565c0",
+    "local": "#7b1fa2",
+}
 MONTHS = {
     "en": [
         "January",
@@ -64,6 +74,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "states": ["confirmed", "claimed (unconfirmed)", "disputed (conflicting claims)", "unknown"],
         "statusWord": {"confirmed": "confirmed", "claimed": "claimed", "denied": "denial"},
         "controller": "Controller",
+        "holder": "Held before the dispute by",
         "status": "Status",
         "since": "Since",
         "event": "Event",
@@ -84,6 +95,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "states": ["مؤكد", "ادعاء (غير مؤكد)", "متنازع عليه (ادعاءات متعارضة)", "غير معروف"],
         "statusWord": {"confirmed": "مؤكد", "claimed": "ادعاء", "denied": "نفي"},
         "controller": "الجهة المسيطرة",
+        "holder": "الجهة المسيطرة قبل النزاع",
         "status": "الحالة",
         "since": "منذ",
         "event": "الحدث",
@@ -119,6 +131,7 @@ class Style:
     captions: dict[str, str] = field(default_factory=dict)
     width_px: int = 1800
     height_px: int = 1200
+    include_successions: bool = False  # ring handovers between authorities as changes of hands
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
@@ -320,6 +333,7 @@ def payload(
         "days": list(range(start, end + 1)),
         "compare": compare,
         "highlight": compare != start - 1,
+        "withSucc": style.include_successions,
         "caption": {str(to_day(k)): v for k, v in style.captions.items()},
         "factions": factions,
         "unknown": {"id": "UNKNOWN", "name": data.faction_name("UNKNOWN", lang), "color": UNKNOWN_COLOR},
@@ -335,6 +349,7 @@ def payload(
             "ctrl": st.ctrl[sel].tolist(),
             "status": st.status[sel].tolist(),
             "event": [ev_index[int(e)] for e in st.event[sel]],
+            "succ": control.succession[st.event[sel]].astype(int).tolist(),
             "since": [day_str(d) for d in st.since[sel]],
         },
         "disputes": {

@@ -145,11 +145,32 @@ class Control:
     states: States
     cover: Cover  # which units each target covers
     answered: np.ndarray  # per file row: the day it counts on; -1 for a denial with nothing to deny
+    succession: np.ndarray  # per file row: True for a succession (``faction:X`` target)
 
     def matrix(self, start: str | dt.date, end: str | dt.date) -> np.ndarray:
         """State indices for every day from ``start`` to ``end`` inclusive (rows) and unit."""
         a, b = day_range(start, end)
         return control_matrix(self.states, n_units=len(self.unit_ids), start=a, days=b - a + 1)
+
+    def changed_hands(self, since: int, day: int, *, successions: bool = False) -> np.ndarray:
+        """Per unit: its controller on ``day`` differs from that on ``since`` (a day number), and
+        (unless ``successions``) not only by succession: some capture or claim in between moved it.
+
+        A handover between authorities is not a change of hands on the ground.
+        """
+        n = len(self.unit_ids)
+        a = control_matrix(self.states, n_units=n, start=since, days=1)[0]
+        b = control_matrix(self.states, n_units=n, start=day, days=1)[0]
+        st = self.states
+        differ = (a >= 0) & (st.take("ctrl", a, -2) != st.take("ctrl", b, -2))
+        if successions:
+            return differ
+        k = np.flatnonzero((st.day > since) & (st.day <= day) & ~self.succession[st.event])
+        k = k[k > 0]
+        k = k[(st.unit[k] == st.unit[k - 1]) & (st.ctrl[k] != st.ctrl[k - 1])]
+        moved = np.zeros(n, bool)
+        moved[st.unit[k]] = True
+        return differ & moved
 
     def controllers(self, idx: np.ndarray) -> np.ndarray:
         """Faction ids (``UNKNOWN`` where no state) for an array of state indices."""
@@ -214,7 +235,7 @@ def compile_control(data: Dataset) -> Control:
         status=s.status,
         event=perm[s.event],
         since=s.since,
-        disputes={k: sorted(int(perm[r]) for r in rows) for k, rows in s.disputes.items()},
+        disputes={k: [int(perm[r]) for r in sorted(rows)] for k, rows in s.disputes.items()},  # content order
     )
     answered = np.empty(len(ev), np.int32)
     answered[perm] = eff
@@ -227,6 +248,7 @@ def compile_control(data: Dataset) -> Control:
         states=states,
         cover=cover,
         answered=answered,
+        succession=ev["target"].str.startswith("faction:").to_numpy(),
     )
 
 

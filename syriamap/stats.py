@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .snapshot import compile_control, day_range, day_str, to_day
+from ._engine import DENIAL_WINDOW_DAYS
+from .errors import Problem, UsageError
+from .snapshot import CLAIMED, CONFIRMED, DISPUTED, STATES, compile_control, day_range, day_str, to_day
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,10 +26,15 @@ CHANGE_COLUMNS = [
     "from",
     "to",
     "date",
+    "change",
     "status",
+    "claimants",
     "event_id",
+    "date_precision",
     "source",
 ]
+#: What a change in ``changes`` is.
+CHANGE_KINDS = ("capture", "claim", "confirmed", "dispute", "settled", "succession", "net")
 
 
 def _data(data: Dataset | None) -> Dataset:
@@ -36,62 +43,180 @@ def _data(data: Dataset | None) -> Dataset:
     return data or load()
 
 
-def changes(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
-    """Every tracked place whose controller on ``end`` differs from that on ``start``.
+def changes(start: str, end: str, *, data: Dataset | None = None, net: bool = False) -> pd.DataFrame:
+    """Every change of hands of a tracked place from ``start`` to ``end`` (both days included).
 
-    ``from`` / ``to`` are faction ids; ``date`` is the day the new controller took over
-    (its ``since``) and ``event_id`` / ``source`` the event that says so.
+    One row per change, each with the event that caused it (its own ``date``, ``status`` and
+    ``source``) and its ``change``: ``capture`` (confirmed), ``claim`` (unconfirmed), ``dispute``
+    (conflicting claims begin; ``claimants`` names the sides, ``to`` stays the holder),
+    ``settled`` (a dispute ends with the holder keeping it), ``confirmed`` (a capture claimed
+    within the window is confirmed: ``from`` and ``to`` are the same side) or ``succession``
+    (a handover between authorities, never counted as a capture). A place's first report is
+    not a change.
+    With ``net=True``: one row per place whose controller at the end differs from the day before
+    ``start`` (``change`` is ``net``; the event is the one in force at the end).
 
     Examples
     --------
-    >>> ch = changes("2024-11-26", "2024-12-08")
-    >>> "aleppo" in set(ch["place_id"])
-    True
+    >>> ch = changes("2024-11-27", "2024-12-08")
+    >>> ch[ch["place_id"] == "aleppo"][["date", "change", "to"]].values.tolist()[:2]
+    [['2024-11-29', 'claim', 'CONTESTED'], ['2024-11-30', 'capture', 'HTS']]
     """
+    import pandas as pd
+
+    a, b = day_range(start, end)
+    data = _data(data)
+    c = compile_control(data)
+    if net:
+        return _net_changes(c, a, b)
+    st = c.states
+    k = np.flatnonzero((st.day >= a) & (st.day <= b) & (st.unit < c.n_places))
+    k = k[k > 0]
+    k = k[st.unit[k] == st.unit[k - 1]]  # a first report is no change of hands
+    prev = k - 1
+    moved = st.ctrl[k] != st.ctrl[prev]
+    disputed, was = st.status[k] == DISPUTED, st.status[prev] == DISPUTED
+    succ = c.succession[st.event[k]]
+    recent = st.since[prev] >= a  # a capture claimed within the window
+    kind = np.select(
+        [
+            succ & moved,
+            moved & ~disputed & (st.status[k] == CONFIRMED),
+            moved & ~disputed,
+            disputed & ~was,
+            was & ~disputed & ~moved,
+            ~succ & ~moved & (st.status[prev] == CLAIMED) & (st.status[k] == CONFIRMED) & recent,
+        ],
+        ["succession", "capture", "claim", "dispute", "settled", "confirmed"],
+        default="",
+    )
+    k, prev, kind = k[kind != ""], prev[kind != ""], kind[kind != ""]
+    ev = data.events
+    places = data.places.iloc[st.unit[k]].reset_index(drop=True)
+    rows = ev.iloc[st.event[k]].reset_index(drop=True)
+    names = np.array(c.codes + ["UNKNOWN"], dtype=object)
+    out = pd.DataFrame(
+        {
+            "place_id": places["place_id"],
+            "name_en": places["name_en"],
+            "name_ar": places["name_ar"],
+            "kind": places["kind"],
+            "from": names[st.ctrl[prev]],
+            "to": names[st.ctrl[k]],
+            "date": [day_str(d) for d in st.day[k]],
+            "change": kind,
+            "status": np.array(STATES, dtype=object)[st.status[k]],
+            "claimants": [_claimants(ev, st.disputes.get(int(i), [])) for i in k],
+            "event_id": rows["event_id"],
+            "date_precision": rows["date_precision"],
+            # a dispute cites every row in conflict; any other change its own event
+            "source": [
+                " ;; ".join(ev["source"].iat[r] for r in st.disputes[int(i)]) if kd == "dispute" else src
+                for i, kd, src in zip(k, kind, rows["source"])
+            ],
+        }
+    )
+    return out.sort_values(["date", "change", "place_id"], kind="stable").reset_index(drop=True)
+
+
+def _claimants(ev: pd.DataFrame, rows: list[int]) -> str:
+    return ";".join(sorted({str(ev["controller"].iat[r]) for r in rows}))
+
+
+def _net_changes(c: Any, a: int, b: int) -> pd.DataFrame:
     import pandas as pd
 
     from .snapshot import describe
 
-    day_range(start, end)
-    data = _data(data)
-    c = compile_control(data)
-    a = c.matrix(start, start)[0][: c.n_places]
-    b = c.matrix(end, end)[0][: c.n_places]
-    before = c.controllers(a)
-    snap = describe(c, b, places=True)
+    before = c.controllers(c.matrix(day_str(a - 1), day_str(a - 1))[0][: c.n_places])
+    idx = c.matrix(day_str(b), day_str(b))[0][: c.n_places]
+    snap = describe(c, idx, places=True)
     moved = before != snap["controller"].to_numpy()
     out = snap[moved].copy()
     out["from"] = before[moved]
     out["to"] = out["controller"]
     out["date"] = out["since"]
+    out["change"] = "net"
+    erow = c.states.take("event", idx[moved], 0)
+    out["date_precision"] = c.data.events["date_precision"].to_numpy()[erow]
     out = out.sort_values(["date", "place_id"])
     return pd.DataFrame(out[CHANGE_COLUMNS]).reset_index(drop=True)
 
 
-def format_changes(table: pd.DataFrame, fmt: str) -> str:
-    """A changes table as ``csv``, ``md`` (a Markdown table) or ``json`` (records).
+def format_changes(table: pd.DataFrame, fmt: str, *, data: Dataset | None = None, lang: str = "en") -> str:
+    """A changes table as ``csv``, ``json`` (records) or ``md``: a dated list an article can use.
 
-    CSV cells cannot start a spreadsheet formula and Markdown cells carry no HTML or line
-    breaks (``_text``): the table is text whatever the sources say.
+    CSV cells cannot start a spreadsheet formula and Markdown carries no HTML or line breaks
+    (``_text``): the table is text whatever the sources say.
     """
-    from ._text import md_cell, to_csv
+    from ._text import to_csv
 
     if fmt == "csv":
         return to_csv(table)
     if fmt == "json":
         return json.dumps(table.to_dict("records"), ensure_ascii=False, indent=1) + "\n"
-    head = "| " + " | ".join(CHANGE_COLUMNS) + " |\n|" + "---|" * len(CHANGE_COLUMNS) + "\n"
-    rows = [
-        "| " + " | ".join(md_cell(v) for v in r) + " |" for r in table[CHANGE_COLUMNS].itertuples(index=False)
-    ]
-    return head + "\n".join(rows) + ("\n" if rows else "")
+    return _changes_markdown(table, _data(data))
 
 
-def stats(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
-    """Per day and faction: area held (km2, equal-area) and population of the tracked places held.
+def _changes_markdown(table: pd.DataFrame, data: Dataset) -> str:
+    """One line per change, dated, with names, sides and outlets; each day's succession is one line."""
+    from ._text import md_inline
 
-    Area comes from the territory pieces, so each day's areas sum to Syria's area; ``UNKNOWN``
-    is a row like any faction. ``area_share`` and ``population_share`` are fractions of the day's total.
+    def side(fid: str) -> str:
+        known = fid in data.factions.index or fid in ("UNKNOWN", "CONTESTED")
+        return md_inline(data.faction_name(fid) if known else fid)
+
+    def outlets(source: str) -> str:
+        names = [p.split("|")[0].strip() for p in str(source).split(";;") if "|" in p]
+        return md_inline("; ".join(dict.fromkeys(n for n in names if n)))
+
+    records = table.to_dict("records")
+    handovers: dict[tuple[str, str], int] = {}
+    for r in records:
+        if r["change"] == "succession":
+            handovers[(r["date"], r["event_id"])] = handovers.get((r["date"], r["event_id"]), 0) + 1
+    lines = []
+    for r in records:
+        when = _md_date(str(r["date"]), str(r["date_precision"]))
+        frm, to = side(r["from"]), side(r["to"])
+        if r["change"] == "succession":
+            n = handovers.pop((r["date"], r["event_id"]), 0)
+            if n:  # the first of the day's rows stands for them all
+                what = f"{n} places: {frm} → {to} (succession: a handover between authorities, not a capture)"
+                lines.append(f"- **{when}** · {what} — {outlets(r['source'])}")
+            continue
+        place = f"{md_inline(r['name_en'])} ({md_inline(r['kind'])})"
+        if r["change"] == "dispute":
+            sides = ", ".join(side(x) for x in str(r["claimants"]).split(";") if x)
+            what = f"disputed between {sides}; held before by {to}"
+        elif r["change"] == "settled":
+            what = f"dispute settled: {to} keeps it ({r['status']})"
+        elif r["change"] == "confirmed":
+            what = f"capture by {to} confirmed"
+        elif r["change"] == "net":
+            what = f"{frm} → {to} ({r['status']})"
+        else:
+            what = f"{frm} → {to}, {'captured' if r['change'] == 'capture' else 'claimed (unconfirmed)'}"
+        lines.append(f"- **{when}** · {place}: {what} — {outlets(r['source'])}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _md_date(day: str, precision: str) -> str:
+    d = np.datetime64(day, "D").astype(object)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    if precision == "month":
+        return f"{months[d.month - 1]} {d.year}"
+    return f"{'~' if precision == 'approx' else ''}{d.day} {months[d.month - 1]} {d.year}"
+
+
+def stats(start: str, end: str, *, data: Dataset | None = None, by: str = "faction") -> pd.DataFrame:
+    """Per day and side: area held (km2, equal-area) and population of the tracked places held.
+
+    Area comes from the territory pieces, so each day's areas sum to Syria's area. ``UNKNOWN``
+    (no report yet) and ``DISPUTED`` (conflicting claims: counted for no side) are rows like any
+    faction. ``by="bloc"`` sums the factions of each bloc (``factions.csv``). ``area_share`` and
+    ``population_share`` are fractions of the day's total. Population is that of the tracked
+    places at their census (see data/README.md), not of the land.
 
     Examples
     --------
@@ -103,16 +228,25 @@ def stats(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
 
     from .territory import pieces
 
+    if by not in ("faction", "bloc"):
+        raise UsageError(f"by {by!r}: expected 'faction' or 'bloc'")
     data = _data(data)
     c = compile_control(data)
     m = c.matrix(start, end)
     p = pieces(data)
-    n_codes = len(c.codes)
-    ctrl = c.states.take("ctrl", m, n_codes)
+    names = c.codes + ["UNKNOWN", "DISPUTED"]
+    unknown, disputed = len(c.codes), len(c.codes) + 1
+    ctrl = c.states.take("ctrl", m, unknown)
+    ctrl[c.states.take("status", m, -1) == DISPUTED] = disputed
+    if by == "bloc":
+        bloc = data.factions["bloc"].reindex(c.codes).fillna("").to_numpy(dtype=object)
+        side = np.array([b or f for b, f in zip(bloc, c.codes)] + ["UNKNOWN", "DISPUTED"], dtype=object)
+        names = list(dict.fromkeys(side))
+        code = np.array([names.index(x) for x in side])
+        ctrl = code[ctrl]
     pop = data.places["population"].astype("Float64").to_numpy(dtype=float, na_value=0.0)
-    area = _sum_by_controller(ctrl, p["unit"].to_numpy(), p["area_km2"].to_numpy(), n_codes + 1)
-    people = _sum_by_controller(ctrl, np.arange(c.n_places), pop, n_codes + 1)
-    names = c.codes + ["UNKNOWN"]
+    area = _sum_by_controller(ctrl, p["unit"].to_numpy(), p["area_km2"].to_numpy(), len(names))
+    people = _sum_by_controller(ctrl, np.arange(c.n_places), pop, len(names))
     first = to_day(start)
     rows = []
     for d in range(m.shape[0]):
@@ -130,9 +264,8 @@ def stats(start: str, end: str, *, data: Dataset | None = None) -> pd.DataFrame:
                     round(people[d, k] / tot_p, 4) if tot_p else 0.0,
                 )
             )
-    return pd.DataFrame(
-        rows, columns=["date", "faction", "area_km2", "population", "area_share", "population_share"]
-    )
+    columns = ["date", by, "area_km2", "population", "area_share", "population_share"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _sum_by_controller(ctrl: np.ndarray, units: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
@@ -175,25 +308,37 @@ def _stats_figure(table: pd.DataFrame, data: Dataset) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    colors = {f: data.factions.loc[f, "color"] for f in data.factions.index}
-    colors.update({"UNKNOWN": "#bdbdbd", "CONTESTED": "#757575"})
-    order = list(colors) + sorted(set(table["faction"]) - set(colors))
+    from .render import BLOC_COLORS, DISPUTED_COLOR, UNKNOWN_COLOR
+
+    by = str(table.columns[1])  # "faction" or "bloc"
+    if by == "bloc":
+        colors = dict(BLOC_COLORS)
+        names = {b: b for b in colors}
+    else:
+        colors = {f: data.factions.loc[f, "color"] for f in data.factions.index}
+        names = {f: data.faction_name(f) for f in colors}
+    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575", "DISPUTED": DISPUTED_COLOR})
+    names.update({"UNKNOWN": "unknown", "CONTESTED": "contested", "DISPUTED": "disputed (for no side)"})
+    order = list(colors) + sorted(set(table[by]) - set(colors))
     fig = Figure(figsize=(11, 8))
     axes = fig.subplots(2, 1, sharex=True)
     for ax, col, label in (
         (axes[0], "area_km2", "Area (km²)"),
         (axes[1], "population", "Population of tracked places"),
     ):
-        wide = table.pivot_table(index="date", columns="faction", values=col, aggfunc="sum").fillna(0)
+        wide = table.pivot_table(index="date", columns=by, values=col, aggfunc="sum").fillna(0)
         wide.index = pd.to_datetime(wide.index)
         wide = wide[[c for c in order if c in wide.columns]]
-        ax.stackplot(
+        areas = ax.stackplot(
             wide.index,
             wide.T.values,
-            labels=[data.faction_name(c) if c in colors else c for c in wide.columns],
+            labels=[names.get(c, c) for c in wide.columns],
             colors=[colors.get(c, "#9e9e9e") for c in wide.columns],
             alpha=0.85,
         )
+        for poly, c in zip(areas, wide.columns):
+            if c == "DISPUTED":
+                poly.set_hatch("////")
         ax.set_ylabel(label)
         ax.yaxis.set_major_formatter(
             FuncFormatter(lambda v, _: f"{v / 1e6:g} M" if v >= 1e6 else f"{v:,.0f}")
@@ -207,12 +352,60 @@ def _stats_figure(table: pd.DataFrame, data: Dataset) -> Any:
         0.01,
         0.005,
         "Boundaries: OCHA / UNCS, CC BY-IGO 3.0 · Places: GeoNames CC BY 4.0 · "
-        "population: GeoNames figures of the tracked places only",
+        "population: the tracked places at their census (mostly 2004), not the land",
         fontsize=7,
         color="#555",
     )
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     return fig
+
+
+def warnings(data: Dataset | None = None) -> list[Problem]:
+    """Rows that are valid but change nothing or contradict the rest: ``validate`` prints them.
+
+    - a denial with nothing to deny (no claim by another side on its target within
+      ``DENIAL_WINDOW_DAYS`` days before it);
+    - a faction holding places after its ``active_to`` (it was never succeeded or replaced).
+    """
+    data = _data(data)
+    c = compile_control(data)
+    ev = data.events
+    path = str(data.paths["events"])
+    out = []
+    for lone in np.flatnonzero(c.answered < 0):
+        day = str(ev["date"].iat[lone])[:10]
+        out.append(
+            Problem(
+                path,
+                int(ev["_line"].iat[lone]),
+                "status",
+                f"warning: a denial with nothing to deny: no claim by another side on "
+                f"{ev['target'].iat[lone]!r} within {DENIAL_WINDOW_DAYS} days before {day}",
+            )
+        )
+    st = c.states
+    for code, fid in enumerate(c.codes[:-1]):
+        end = data.factions.loc[fid, "active_to"]
+        if end is None:
+            continue
+        last = to_day(end)
+        held = (st.ctrl == code) & (st.unit < c.n_places)
+        nxt = np.append(st.unit[1:] == st.unit[:-1], False)
+        until = np.where(nxt, np.append(st.day[1:], 0), np.iinfo(np.int32).max)
+        late = np.flatnonzero(held & (until > last + 1))
+        if len(late):
+            first = int(late[0])
+            r = int(st.event[first])
+            out.append(
+                Problem(
+                    path,
+                    int(ev["_line"].iat[r]),
+                    "controller",
+                    f"warning: {fid!r} still holds {len(late)} place(s) after its active_to {end} "
+                    f"(e.g. {c.unit_ids[st.unit[first]]!r}): add the event that ended its hold",
+                )
+            )
+    return sorted(out)
 
 
 def accounting(data: Dataset | None = None) -> pd.DataFrame:
@@ -233,6 +426,12 @@ def accounting(data: Dataset | None = None) -> pd.DataFrame:
         line = int(ev["_line"].iat[r])
         if r in applied:
             out.append((eid, line, "applied", ""))
+        elif c.answered[r] < 0:
+            why = (
+                f"a denial with nothing to deny: no claim by another side on {target!r} "
+                f"within {DENIAL_WINDOW_DAYS} days before {day[:10]}"
+            )
+            out.append((eid, line, "superseded", why))
         elif target.startswith("faction:"):
             why = f"succession: {target.split(':', 1)[1]} held nothing at the end of {day[:10]}"
             out.append((eid, line, "superseded", why))
@@ -240,8 +439,9 @@ def accounting(data: Dataset | None = None) -> pd.DataFrame:
             out.append((eid, line, "superseded", f"{target!r} covers no tracked place or sub-district"))
         else:
             why = (
-                f"outranked on {day[:10]} for each of the {covered[r]} units it covers "
-                "(by a more specific target, a stronger status or a later row)"
+                f"changed nothing on {day[:10]} for any of the {covered[r]} units it covers "
+                "(a more specific target or a confirmed row decided the day, or it repeats the "
+                "holder's claim)"
             )
             out.append((eid, line, "superseded", why))
     for p in data.skipped:

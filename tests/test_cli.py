@@ -113,11 +113,18 @@ def test_changes_and_stats(capsys, tiny, tmp_path: Path) -> None:
         capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "md", *files
     )
     assert code == 0
-    assert "| aleppo | Aleppo | حلب | city | GOV | HTS | 2024-11-30 |" in out
+    assert "- **30 Nov 2024** · Aleppo (city): Government → HTS, captured — Test" in out.splitlines()
+    assert "- **6 Dec 2024** · Homs (city): disputed between Government, HTS; held before by Government — Defence ministry; SOHR" in out.splitlines()
     code, out, _ = run(
         capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-06", "--format", "json", *files
     )
-    assert {r["place_id"] for r in json.loads(out)} == {"aleppo", "daraa", "bosra", "homs"}
+    assert {(r["place_id"], r["change"]) for r in json.loads(out)} == {
+        ("aleppo", "capture"), ("daraa", "capture"), ("bosra", "claim"), ("homs", "dispute")
+    }
+    code, out, _ = run(
+        capsys, "changes", "--start", "2024-11-26", "--end", "2024-12-08", "--net", "--format", "json", *files
+    )
+    assert {r["place_id"]: r["to"] for r in json.loads(out)} == {"aleppo": "TRANS", "daraa": "SOUTH", "bosra": "SOUTH", "homs": "TRANS"}
     code, _, _ = run(
         capsys,
         "-q",

@@ -132,7 +132,7 @@ def test_tables_carry_data_as_text(text: str, tmp_path: Path, capsys) -> None:
             cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
             assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
         elif fmt == "md":
-            assert "<script>" not in out and all(line.startswith("|") for line in out.splitlines())
+            assert "<script>" not in out and all(line.startswith("- **") for line in out.splitlines())
         else:
             assert any(text.replace("|", "/") in r["source"] for r in json.loads(out))
     code, out, err = run(

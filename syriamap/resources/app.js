@@ -113,12 +113,24 @@
     }).addTo(map);
   });
 
+  // A change of hands: another controller than on day d0, reached by a capture or a claim on the
+  // way (a succession alone, a handover between authorities, is not one unless P.withSucc).
+  function changedHands(u, d0, d1) {
+    var s0 = stateAt(u, d0), s1 = stateAt(u, d1);
+    if (s0 < 0 || ctrlOf(s0) === ctrlOf(s1)) return false;
+    if (P.withSucc) return true;
+    for (var k = s0 + 1; k <= s1; k++) {
+      if (!P.states.succ[k] && P.states.ctrl[k] !== P.states.ctrl[k - 1]) return true;
+    }
+    return false;
+  }
+
   function pieceStyle(i, day) {
     var pc = P.pieces.features[i].properties;
     var st = stateAt(pc.u, day), c = ctrlOf(st), status = statusOf(st);
     var f = faction(c), thin = pc.t;
     var style = {stroke: false, fillColor: f.color, fillOpacity: c < 0 ? 0.35 : (thin ? 0.22 : 0.6)};
-    if (P.highlight && ctrlOf(stateAt(pc.u, P.compare)) !== c) {
+    if (P.highlight && changedHands(pc.u, P.compare, day)) {
       style.stroke = true; style.color = "#e65100"; style.weight = 1.5; style.dashArray = "3 2";
     }
     if (status === 2) {
@@ -169,7 +181,7 @@
     var h = '<div class="sm-popup" dir="' + (AR ? "rtl" : "ltr") + '">';
     h += '<div class="sm-name">' + esc(title.en) + ' · <span dir="rtl" lang="ar">' + esc(title.ar) + "</span></div>";
     if (!isPlace) h += '<div class="sm-sub">' + esc(thin ? T.thin : T.area) + "</div>";
-    h += '<div><b>' + esc(T.controller) + ":</b> " + '<i class="sm-swatch" style="background:' + faction(c).color +
+    h += '<div><b>' + esc(status === 2 ? T.holder : T.controller) + ":</b> " + '<i class="sm-swatch" style="background:' + faction(c).color +
          '"></i>' + esc(faction(c).name) + "</div>";
     h += "<div><b>" + esc(T.status) + ":</b> " + esc(T.states[status]) + "</div>";
     if (st >= 0) {
@@ -233,8 +245,8 @@
       pieceLayers[i].setStyle(pieceStyle(i, day));
     }
     for (var j = 0; j < placeLayers.length; j++) {
-      var s1 = stateAt(j, day), s0 = stateAt(j, P.days.length > 1 ? day - 1 : P.compare);
-      var c = ctrlOf(s1), changed = s0 >= 0 && ctrlOf(s0) !== c;
+      var s1 = stateAt(j, day), c = ctrlOf(s1);
+      var changed = changedHands(j, P.days.length > 1 ? day - 1 : P.compare, day);
       present[c] = true; states[statusOf(s1)] = true; if (changed) states.changed = true;
       placeLayers[j].setIcon(placeIcon(P.places[j], faction(c).color, statusOf(s1), changed));
     }
