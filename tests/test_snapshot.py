@@ -208,7 +208,7 @@ def naive(events, cover_rows, n_units, days, successions=()):  # type: ignore[no
     from syriamap._engine import DENIAL_WINDOW_DAYS, NO_HOLDER
 
     eff = []
-    for j, (t, d, c, sr) in enumerate(events):
+    for t, d, c, sr in events:
         if sr != 0:
             eff.append(d)
             continue
