@@ -1,11 +1,11 @@
 """Seeded, reproducible synthetic scale data for the syriamap control engine.
 
-``generate()`` returns the arrays :func:`syriamap.snapshot.resolve` takes, for a country-sized
+``generate()`` returns the arrays :func:`syriamap.control.resolve` takes, for a country-sized
 hierarchy much larger than the real data:
 
 * ``n_places`` places (default 10,000) under 14 governorates (adm1), 65 districts (adm2) and
   270 sub-districts (adm3); ~5 % of the places lie in one of 120 neighbourhoods (nbhd). As in
-  :func:`syriamap.snapshot.unit_chains`, each sub-district is also a unit of its own (its
+  :func:`syriamap.control.unit_chains`, each sub-district is also a unit of its own (its
   "area" unit, covered by its adm3/adm2/adm1 codes), so there are ``n_places + 270`` units.
 * ``years`` years of days (default 20, from 2005-01-01: 7,305 days).
 * ``n_events`` events (default 1,000,000), in chronological file order:
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from syriamap.snapshot import RANK, Cover, build_cover, to_day
+from syriamap.control import RANK, Cover, build_cover, to_day
 
 SEED = 20241208
 START = "2005-01-01"

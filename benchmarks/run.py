@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 from generate import Scale, generate  # noqa: E402
 from naive import NaiveReplay  # noqa: E402
 
-from syriamap.snapshot import build_cover, control_matrix, resolve  # noqa: E402
+from syriamap.control import build_cover, control_matrix, resolve  # noqa: E402
 
 MAP_DATE = "2024-12-06"
 TL_START, TL_END = "2024-11-26", "2025-12-30"  # 400 days
@@ -244,7 +244,7 @@ def print_profile(s: Scale) -> None:
     tracemalloc.start(1)
     cover = build_cover(s.chains)
     peaks = []
-    import syriamap.snapshot as snap
+    import syriamap.control as snap
 
     orig = snap.np.lexsort
 
@@ -369,9 +369,9 @@ def time_slider_choropleth(path: Path) -> tuple[int, int, int]:
     import folium
     from folium.plugins import TimeSliderChoropleth
 
+    from syriamap.control import compile_control, to_day
     from syriamap.dataset import load
-    from syriamap.render import UNKNOWN_COLOR
-    from syriamap.snapshot import compile_control, to_day
+    from syriamap.pages import UNKNOWN_COLOR
     from syriamap.territory import pieces
 
     data = load()
@@ -404,9 +404,9 @@ def time_slider_choropleth(path: Path) -> tuple[int, int, int]:
 
 def call_figures(rows: list, repeats: int) -> list[Figure]:
     """snapshot / stats / changes in one process, after the data is loaded."""
+    from syriamap.control import snapshot
     from syriamap.dataset import load
-    from syriamap.snapshot import snapshot
-    from syriamap.stats import changes, stats
+    from syriamap.tables import changes, stats
 
     t0 = time.perf_counter()
     data = load()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from . import render as _render  # the stage module; the name ``render`` is the function below
+from . import pages as _pages
+from .control import snapshot
 from .dataset import Dataset, load
 from .errors import DataError, SyriaMapError, ValidationError
-from .snapshot import snapshot
-from .stats import changes, stats
+from .tables import changes, stats
 
 if TYPE_CHECKING:
     import folium
@@ -26,6 +26,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "changes",
+    "history",
     "load",
     "render",
     "snapshot",
@@ -35,10 +36,13 @@ __all__ = [
 ]
 
 
-def render(date: str, end: str | None = None, *, data: Dataset | None = None, **style: Any) -> folium.Map:
-    """The map of ``date`` (or a slider from ``date`` to ``end``) as a folium map for Jupyter.
+def render(
+    date: str, *, changes_since: str | None = None, data: Dataset | None = None, **style: Any
+) -> folium.Map:
+    """The map of one day as a folium map (it displays inline in Jupyter); ``syriamap map``.
 
-    Keyword options are those of :class:`syriamap.render.Style` (``lang``, ``tiles``, ``focus``).
+    Keyword options are those of :class:`syriamap.pages.Style` (``lang``, ``tiles``, ``focus``,
+    ``include_successions``); ``changes_since`` rings what changed hands since that day.
 
     Examples
     --------
@@ -46,15 +50,27 @@ def render(date: str, end: str | None = None, *, data: Dataset | None = None, **
     >>> type(m).__name__
     'Map'
     """
-    return _render.figure(data or load(), date, end, style=_render.Style(**style))
+    return _pages.figure(data or load(), date, style=_pages.Style(**style), changes_since=changes_since)
+
+
+def timeline(start: str, end: str, *, data: Dataset | None = None, **style: Any) -> folium.Map:
+    """One map with a date slider from ``start`` to ``end`` (folium; inline in Jupyter);
+    ``syriamap timeline``. Keyword options as for :func:`render` (and ``captions``).
+
+    Examples
+    --------
+    >>> type(timeline("2024-11-26", "2024-12-08")).__name__
+    'Map'
+    """
+    return _pages.figure(data or load(), start, end, style=_pages.Style(**style))
 
 
 def to_html(date: str, end: str | None = None, *, data: Dataset | None = None, **style: Any) -> str:
-    """The self-contained HTML page of ``date`` (or of the range up to ``end``) as text."""
-    return _render.to_html(data or load(), date, end, style=_render.Style(**style))
+    """The self-contained HTML page of ``date`` (or the slider page up to ``end``) as text."""
+    return _pages.to_html(data or load(), date, end, style=_pages.Style(**style))
 
 
-def timeline(start: str, end: str, *, data: Dataset | None = None) -> Any:
+def history(start: str, end: str, *, data: Dataset | None = None) -> Any:
     """Controller of every tracked place on every day from ``start`` to ``end``.
 
     A DataFrame indexed by date with one column per place_id (faction ids, ``UNKNOWN``
@@ -62,14 +78,14 @@ def timeline(start: str, end: str, *, data: Dataset | None = None) -> Any:
 
     Examples
     --------
-    >>> t = timeline("2024-11-26", "2024-12-08")
+    >>> t = history("2024-11-26", "2024-12-08")
     >>> t.loc["2024-11-26", "aleppo"], t.loc["2024-12-08", "aleppo"]
     ('GOV', 'TRANS')
     """
     import numpy as np
     import pandas as pd
 
-    from .snapshot import compile_control, day_range
+    from .control import compile_control, day_range
 
     c = compile_control(data or load())
     m = c.matrix(start, end)[:, : c.n_places]

@@ -2,7 +2,7 @@
 
 Cells of CSV outputs cannot start a spreadsheet formula, Markdown cells cannot carry HTML or
 break a table, and messages printed to a terminal cannot carry escape sequences or bidi controls.
-(HTML pages carry data as escaped JSON, see ``render``; images turn mathtext off, see ``image``.)
+(HTML pages carry data as escaped JSON, see ``pages``; images turn mathtext off, see ``image``.)
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from .errors import SyriaMapError, UsageError, ValidationError
 
 if TYPE_CHECKING:
     from .dataset import Dataset
-    from .render import Style
+    from .pages import Style
 
 log = logging.getLogger("syriamap")
 
@@ -199,7 +199,7 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "map":
         return _map(args, data)
     if cmd == "timeline":
-        from .render import Style, to_html
+        from .pages import Style, to_html
 
         _check_outputs(args, data, (args.output, (".html", ".htm")))
         style = Style(
@@ -213,7 +213,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if cmd == "snapshot":
         from ._text import to_csv
-        from .snapshot import SNAPSHOT_COLUMNS, snapshot
+        from .control import SNAPSHOT_COLUMNS, snapshot
 
         suffixes: tuple[str, ...] = (".csv",) if args.format == "csv" else (".geojson", ".json")
         _check_outputs(args, data, (args.output, suffixes))
@@ -225,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
         _write(text, args.output, args, data, suffixes)
         return 0
     if cmd == "changes":
-        from .stats import changes, format_changes
+        from .tables import changes, format_changes
 
         suffixes = {"csv": (".csv",), "md": (".md", ".markdown"), "json": (".json",)}[args.format]
         _check_outputs(args, data, (args.output, suffixes))
@@ -235,7 +235,7 @@ def _run(args: argparse.Namespace) -> int:
     if cmd == "stats":
         from ._text import to_csv
         from .image import FORMATS
-        from .stats import plot_stats, stats
+        from .tables import plot_stats, stats
 
         _check_outputs(args, data, (args.output, (".csv",)), (args.plot, FORMATS))
         table = stats(args.start, args.end, data=data, by=args.by)
@@ -266,8 +266,8 @@ MAP_FORMATS = (".html", ".htm", ".png", ".svg", ".pdf")
 
 
 def _map(args: argparse.Namespace, data: Dataset) -> int:
-    from .render import Style
-    from .snapshot import day_range, day_str, to_day
+    from .control import day_range, day_str, to_day
+    from .pages import Style
 
     style = Style(
         lang=args.lang, tiles=args.tiles, focus=args.focus, include_successions=args.include_successions
@@ -308,7 +308,7 @@ def _one_map(
 ) -> None:
     from ._io import save_text
     from .image import FORMATS, to_image
-    from .render import to_html
+    from .pages import to_html
 
     if out.suffix.lower() in FORMATS:
         to_image(data, date, out, style=style, changes_since=changes_since, inputs=_inputs(args, data))
@@ -357,13 +357,13 @@ def _validate(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
-    from .stats import warnings
+    from .tables import warnings
 
     data = _dataset(args)
     for w in warnings(data):
         print(printable(str(w)), file=sys.stderr)
     if args.report:
-        from .stats import accounting
+        from .tables import accounting
 
         report = accounting(data)
         from ._io import write_stdout

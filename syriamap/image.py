@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .render import (
+from .control import CLAIMED, DISPUTED, compile_control, day_str, to_day
+from .pages import (
     ATTRIBUTION,
     MONTHS,
     PLACE_LABEL_KINDS,
@@ -20,7 +21,6 @@ from .render import (
     _simplified_lines,
     focus_bounds,
 )
-from .snapshot import CLAIMED, DISPUTED, compile_control, day_str, to_day
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -163,7 +163,7 @@ def _draw_places(
     changes_since: str | None,
 ) -> tuple[Any, Any]:
     """Markers sized by population, rings on changes of hands, labels of the cities."""
-    from .snapshot import describe
+    from .control import describe
 
     snap = describe(control, row[: control.n_places], places=True)
     since = to_day(changes_since) if changes_since else to_day(date) - 1

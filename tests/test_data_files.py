@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 
+from syriamap.control import snapshot
 from syriamap.data import read_boundaries
 from syriamap.dataset import check, paths_for
-from syriamap.snapshot import snapshot
 
 
 def test_committed_data_validates() -> None:

@@ -91,7 +91,7 @@ def _no_canary() -> None:
 @pytest.mark.parametrize("text", LITERAL)
 def test_pages_carry_data_as_text(text: str, tmp_path: Path, capsys) -> None:
     """Map, timeline with a story, and the Jupyter repr: the text arrives literally, nothing runs."""
-    from syriamap.render import Style, figure, to_html
+    from syriamap.pages import Style, figure, to_html
 
     paths = write_data(tmp_path, text)
     ds = load(paths["events"], paths["places"], paths["factions"])
@@ -147,7 +147,7 @@ def test_images_draw_names_as_typed(text: str, tmp_path: Path) -> None:
     from matplotlib.text import Text
 
     from syriamap.image import map_figure, mpl_context, to_image
-    from syriamap.render import Style
+    from syriamap.pages import Style
 
     paths = write_data(tmp_path, text)
     ds = load(paths["events"], paths["places"], paths["factions"])
@@ -310,7 +310,7 @@ def test_dates_in_python_are_strict() -> None:
 
     import numpy as np
 
-    from syriamap.snapshot import to_day
+    from syriamap.control import to_day
 
     with pytest.raises(UsageError, match="NaT"):
         to_day(np.datetime64("NaT"))
@@ -338,7 +338,7 @@ def test_ranges_are_bounded(argv, message, tiny, tmp_path: Path, capsys) -> None
 def test_a_page_over_its_size_budget_is_refused(tiny_data, monkeypatch) -> None:
     import importlib
 
-    render = importlib.import_module("syriamap.render")  # the module (``syriamap.render`` is a function)
+    render = importlib.import_module("syriamap.pages")  # the module (``syriamap.pages`` is a function)
     monkeypatch.setattr(render, "PAGE_LIMIT_BYTES", 10_000)
     with pytest.raises(UsageError, match=r"the page would hold .* MB of data .*give a shorter range"):
         render.to_html(tiny_data, "2024-11-26", "2024-12-08")

@@ -9,7 +9,7 @@ import pytest
 
 from syriamap.errors import OutputError
 from syriamap.image import to_image
-from syriamap.render import Style
+from syriamap.pages import Style
 
 
 def test_png_and_svg(tiny_data, tmp_path: Path) -> None:

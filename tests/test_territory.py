@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from syriamap._geo import EQUAL_AREA
+from syriamap.control import compile_control
 from syriamap.errors import UsageError
-from syriamap.snapshot import compile_control
 from syriamap.territory import Settings, pieces
 
 SYRIA_KM2 = 188_138  # OCHA COD-AB v02, every level (the Golan included)

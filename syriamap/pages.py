@@ -1,4 +1,4 @@
-"""Render stage: a snapshot or a range of days as a self-contained HTML page, or as PNG/SVG."""
+"""Pages stage: one day, or a range of days with a slider, as a self-contained HTML page."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .control import STATES, Control, compile_control, day_range, day_str, to_day
 from .errors import UsageError
-from .snapshot import STATES, Control, compile_control, day_range, day_str, to_day
 
 log = logging.getLogger(__name__)
 STATES_INDEX = {name: k for k, name in enumerate(STATES)}

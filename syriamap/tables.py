@@ -1,4 +1,4 @@
-"""Stats stage: changes of hands between dates, area and population per faction per day, event accounting."""
+"""Tables stage: changes of hands, area and population per side per day, event accounting and warnings."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._engine import DENIAL_WINDOW_DAYS
+from .control import CLAIMED, CONFIRMED, DISPUTED, STATES, compile_control, day_range, day_str, to_day
 from .errors import Problem, UsageError
-from .snapshot import CLAIMED, CONFIRMED, DISPUTED, STATES, compile_control, day_range, day_str, to_day
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,7 +126,7 @@ def _claimants(ev: pd.DataFrame, rows: list[int]) -> str:
 def _net_changes(c: Any, a: int, b: int) -> pd.DataFrame:
     import pandas as pd
 
-    from .snapshot import describe
+    from .control import describe
 
     before = c.controllers(c.matrix(day_str(a - 1), day_str(a - 1))[0][: c.n_places])
     idx = c.matrix(day_str(b), day_str(b))[0][: c.n_places]
@@ -308,7 +308,7 @@ def _stats_figure(table: pd.DataFrame, data: Dataset) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from .render import BLOC_COLORS, DISPUTED_COLOR, UNKNOWN_COLOR
+    from .pages import BLOC_COLORS, DISPUTED_COLOR, UNKNOWN_COLOR
 
     by = str(table.columns[1])  # "faction" or "bloc"
     if by == "bloc":

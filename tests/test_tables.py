@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import syriamap
-from syriamap.snapshot import snapshot
-from syriamap.stats import accounting, changes, stats
+from syriamap.control import snapshot
+from syriamap.tables import accounting, changes, stats
 
 SYRIA_KM2 = 188_138
 
@@ -38,8 +38,8 @@ def test_accounting_covers_every_event(tiny_data) -> None:
 
 
 def test_public_api(tiny_data) -> None:
-    assert {"load", "snapshot", "timeline", "changes", "stats", "render", "to_html"} <= set(syriamap.__all__)
-    t = syriamap.timeline("2024-11-29", "2024-12-01", data=tiny_data)
+    assert {"load", "snapshot", "timeline", "history", "changes", "stats", "render", "to_html"} <= set(syriamap.__all__)
+    t = syriamap.history("2024-11-29", "2024-12-01", data=tiny_data)
     assert t.loc["2024-11-29", "aleppo"] == "GOV" and t.loc["2024-12-01", "aleppo"] == "HTS"
     m = syriamap.render("2024-12-06", data=tiny_data)
     assert "syriamap-data" in m._repr_html_() or m.get_root().render()
@@ -140,7 +140,7 @@ def test_changes_over_a_year_cite_each_changes_own_event(real_data) -> None:
 
 
 def test_successions_are_not_captures_and_not_ringed(real_data) -> None:
-    from syriamap.snapshot import compile_control, to_day
+    from syriamap.control import compile_control, to_day
 
     ch = changes("2024-12-08", "2024-12-08", data=real_data)
     handed = ch[ch["change"] == "succession"]
@@ -157,7 +157,7 @@ def test_successions_are_not_captures_and_not_ringed(real_data) -> None:
 
 def test_a_lone_denial_is_warned_about(tiny) -> None:
     from syriamap.dataset import load
-    from syriamap.stats import warnings
+    from syriamap.tables import warnings
 
     with tiny["events"].open("a", encoding="utf-8") as f:
         f.write("X3,2024-11-30,day,aleppo,GOV,denied,Ministry | Denial | 2024-11-30,\n")

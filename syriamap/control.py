@@ -1,4 +1,4 @@
-"""Snapshot stage: resolve dated events into who controls every tracked place and area, on any day.
+"""Control stage: who controls every tracked place and sub-district on any day, from the dataset's events.
 
 The engine (``_engine``) resolves the events by its rule table into states, in vectorised passes
 over events sorted by content (never by file order); the day-by-unit matrix is filled from the

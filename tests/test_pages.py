@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from syriamap.control import to_day
 from syriamap.dataset import load
 from syriamap.errors import UsageError
-from syriamap.render import Style, focus_bounds, to_html
-from syriamap.snapshot import to_day
+from syriamap.pages import Style, focus_bounds, to_html
 
 from .conftest import data_args
 

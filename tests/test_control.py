@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syriamap.errors import UsageError
-from syriamap.snapshot import (
+from syriamap.control import (
     CLAIMED,
     CONFIRMED,
     DISPUTED,
@@ -23,6 +22,7 @@ from syriamap.snapshot import (
     snapshot,
     to_day,
 )
+from syriamap.errors import UsageError
 
 
 def row(snap: pd.DataFrame, pid: str) -> dict:
@@ -356,7 +356,7 @@ def test_random_valid_event_files_never_crash(tmp_path_factory, rows) -> None:
     data = load(d / "events.csv", d / "places.csv", d / "factions.csv", lenient=True)
     import syriamap
 
-    grid = syriamap.timeline("2024-11-25", "2024-12-08", data=data)
+    grid = syriamap.history("2024-11-25", "2024-12-08", data=data)
     assert grid.shape == (14, 4) and grid.notna().all().all()
     for day in ("2024-11-26", "2024-12-03", "2024-12-08"):
         snap = snapshot(day, data=data).set_index("place_id")["controller"]
