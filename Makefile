@@ -7,13 +7,15 @@ DATE ?= 2024-12-06
 OUT ?= map.html
 STAMP := $(VENV)/.installed
 
-.PHONY: map test lint browser clean
+.PHONY: install map test lint browser clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]' --config-settings editable_mode=compat
+	$(PY) -m pip install -q -e '.[test]' --group dev --config-settings editable_mode=compat
 	touch $(STAMP)
+
+install: $(STAMP)
 
 map: $(STAMP)
 	$(VENV)/bin/syriamap map --date $(DATE) -o $(OUT)

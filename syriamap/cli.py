@@ -46,13 +46,10 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"syriamap {_version()}")
     top.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="more output; -v also shows tracebacks for bug reports",
+        "-v", "--verbose", action="count", default=0, help="more output: -v says what is done, -vv debugs"
     )
-    top.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    top.add_argument("-q", "--quiet", action="store_true", help="only errors (no warnings, no progress bars)")
+    top.add_argument("--traceback", action="store_true", help="on an error, show its traceback")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
 
     m = sub.add_parser("map", help="a map for a date (.html, .png or .svg), or one per day")
@@ -122,8 +119,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``syriamap`` command; returns the exit status."""
     args = parser().parse_args(argv)
-    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=logging.ERROR if args.quiet else level, format="%(message)s", stream=sys.stderr)
     if args.command is None:
         parser().print_help()
         return 2
@@ -135,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"syriamap: {len(exc.problems)} problem(s) in the data; nothing was written", file=sys.stderr)
         return 1
     except SyriaMapError as exc:
-        if args.verbose:
+        if args.traceback:
             raise
         print(f"syriamap: error: {printable(str(exc))}", file=sys.stderr)
         return 1
@@ -150,17 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dataset(args: argparse.Namespace) -> Dataset:
     from .dataset import load
 
-    data = load(args.events, args.places, args.factions, lenient=args.lenient)
-    for p in data.skipped:
-        print(f"skipped: {printable(str(p))}", file=sys.stderr)
-    return data
+    return load(args.events, args.places, args.factions, lenient=args.lenient)  # logs each skipped row
 
 
 def _inputs(args: argparse.Namespace, data: Dataset) -> list[Path]:
     """Every file and folder a command reads: no output may land on one of them."""
-    from .data import boundaries_dir
+    from .data import cache_dir, manifest_path
 
-    found = [*data.paths.values(), boundaries_dir()]
+    found = [*data.paths.values(), manifest_path(), cache_dir()]
     if getattr(args, "story", None):
         found.append(Path(args.story))
     return found

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MIRROR_ENV = "SYRIAMAP_DATA_MIRROR"
 DATA_ENV = "SYRIAMAP_DATA_DIR"
+CACHE_ENV = "SYRIAMAP_CACHE_DIR"
 CACHE_VERSION = "syriamap-cache-2"
 #: Largest CSV file read (a guard against a wrong file, not a limit real data come near).
 MAX_TABLE_BYTES = 64 * 1024 * 1024
@@ -40,16 +41,40 @@ MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
 def data_dir() -> Path:
-    """The folder holding the curated CSV files and ``boundaries/`` (``SYRIAMAP_DATA_DIR`` wins)."""
+    """The folder of the curated data: CSV files, ``stories/`` and ``boundaries/manifest.json``.
+
+    ``SYRIAMAP_DATA_DIR`` wins; then the repository's ``data/`` when running from a source tree;
+    then the copy shipped inside the installed package (``syriamap/_data``).
+    """
     env = os.environ.get(DATA_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "data"
+    here = Path(__file__).resolve().parent
+    source = here.parent / "data"
+    if (source / "events.csv").is_file() and (source / "boundaries" / "manifest.json").is_file():
+        return source
+    return here / "_data"
+
+
+def cache_dir() -> Path:
+    """Where pulled boundary layers and derived caches live: ``SYRIAMAP_CACHE_DIR``, else the
+    user's cache folder (``~/.cache/syriamap`` on Linux) — never the package or the source tree."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("syriamap", appauthor=False))
 
 
 def boundaries_dir() -> Path:
-    """Where pulled boundary layers are kept (git-ignored) beside the committed manifest."""
-    return data_dir() / "boundaries"
+    """Where pulled boundary layers are kept (``boundaries/`` in the cache folder)."""
+    return cache_dir() / "boundaries"
+
+
+def manifest_path() -> Path:
+    """The committed manifest of the boundary layers (shipped with the data)."""
+    return data_dir() / "boundaries" / "manifest.json"
 
 
 def default_table_path(name: str) -> Path:
@@ -65,7 +90,7 @@ def resource_path(name: str) -> Path:
 @functools.cache
 def manifest() -> dict[str, Any]:
     """The boundary manifest: datasets (publisher, URL, licence) and layers (expected shape)."""
-    path = boundaries_dir() / "manifest.json"
+    path = manifest_path()
     try:
         return dict(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
@@ -224,7 +249,7 @@ def pull(*, source: str | Path | None = None, progress: bool = True) -> Path:
         log.info("boundary layers of %s are in %s", dataset, dest)
     read_boundaries.cache_clear()
     if out is None:
-        raise BoundaryError(f"{boundaries_dir() / 'manifest.json'}: the manifest names no dataset")
+        raise BoundaryError(f"{manifest_path()}: the manifest names no dataset")
     return out
 
 
@@ -253,17 +278,19 @@ def _record_hashes(folder: Path) -> None:
 
 
 def clean() -> list[Path]:
-    """Remove the pulled boundary layers and prepared caches; return what was removed."""
+    """Empty the cache folder (pulled boundary layers and derived caches); return what was removed."""
     from ._io import locked
 
     removed = []
     root = boundaries_dir()
-    if root.exists():
-        with locked(root / ".lock", exclusive=True):
-            for child in sorted(root.iterdir()):
+    with locked(root / ".lock", exclusive=True):
+        for folder in (root, cache_dir() / "derived"):
+            for child in sorted(folder.iterdir()) if folder.is_dir() else []:
                 if child.is_dir():
                     shutil.rmtree(child)
                     removed.append(child)
+                elif child.name != ".lock":
+                    child.unlink()
     read_boundaries.cache_clear()
     return removed
 
@@ -496,7 +523,7 @@ def cache_key(*parts: str | bytes) -> str:
 
 
 def _cache_path(name: str) -> Path:
-    return boundaries_dir() / "cache" / f"{name}.npz"
+    return cache_dir() / "derived" / f"{name}.npz"
 
 
 def read_cache(name: str) -> dict[str, gpd.GeoDataFrame] | None:

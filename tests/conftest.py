@@ -95,6 +95,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (d / "boundaries").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "boundaries" / "manifest.json", d / "boundaries" / "manifest.json")
     monkeypatch.setenv("SYRIAMAP_DATA_DIR", str(d))
+    monkeypatch.setenv("SYRIAMAP_CACHE_DIR", str(tmp_path / "cache"))
     data.manifest.cache_clear()
     data.read_boundaries.cache_clear()
     yield d

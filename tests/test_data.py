@@ -20,7 +20,7 @@ MANIFEST = json.loads(
 
 def test_pull_from_mirror_verifies_and_caches(data_dir: Path) -> None:
     folder = data.pull(source=MIRROR, progress=False)
-    assert folder == data_dir / "boundaries" / "ocha-cod-ab-syr-v02"
+    assert folder == data_dir.parent / "cache" / "boundaries" / "ocha-cod-ab-syr-v02"
     assert (folder / "syr_admin3.shp").is_file()
     before = (folder / "syr_admin3.shp").stat().st_mtime_ns
     assert data.ensure_layers() == folder  # already there: nothing copied again
@@ -52,7 +52,7 @@ def test_truncated_layer_is_detected(data_dir: Path, tmp_path: Path) -> None:
     shp.write_bytes(shp.read_bytes()[:1000])
     with pytest.raises(BoundaryError, match=r"layer 'admin2'.*syriamap data clean"):
         data.pull(source=tmp_path / "mirror", progress=False)
-    assert not (data_dir / "boundaries" / "ocha-cod-ab-syr-v02").exists()  # nothing half-written
+    assert not (data_dir.parent / "cache" / "boundaries" / "ocha-cod-ab-syr-v02").exists()  # nothing half-written
 
 
 def test_wrong_layer_is_detected(data_dir: Path, tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_neighbours_ship_with_the_package() -> None:
 def test_prepared_layers_are_cached_and_a_broken_cache_is_rebuilt(data_dir: Path) -> None:
     data.pull(source=MIRROR, progress=False)
     first = data.read_boundaries()
-    cache = data_dir / "boundaries" / "cache" / f"boundaries-{first.key}.npz"
+    cache = data_dir.parent / "cache" / "derived" / f"boundaries-{first.key}.npz"
     assert cache.is_file()
     data.read_boundaries.cache_clear()
     assert data.read_boundaries().admin3.equals(first.admin3)  # from the cache

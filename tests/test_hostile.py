@@ -383,7 +383,7 @@ def test_not_utf8_names_the_right_line(tiny) -> None:
 def test_a_damaged_installed_layer_is_pulled_again(data_dir: Path, monkeypatch) -> None:
     data_stage.pull(source=MIRROR, progress=False)
     good = data_stage.read_boundaries().admin3["pcode"].tolist()
-    shp = data_dir / "boundaries" / "ocha-cod-ab-syr-v02" / "syr_admin3.shp"
+    shp = data_dir.parent / "cache" / "boundaries" / "ocha-cod-ab-syr-v02" / "syr_admin3.shp"
     shp.write_bytes(shp.read_bytes()[: shp.stat().st_size // 3])  # truncated
     data_stage.read_boundaries.cache_clear()
     assert data_stage.read_boundaries().admin3["pcode"].tolist() == good  # re-pulled from the mirror
@@ -449,7 +449,7 @@ def test_flipped_cache_bytes_are_caught_and_rebuilt(data_dir: Path) -> None:
 
     data_stage.pull(source=MIRROR, progress=False)
     first = data_stage.read_boundaries()
-    cache = data_dir / "boundaries" / "cache" / f"boundaries-{first.key}.npz"
+    cache = data_dir.parent / "cache" / "derived" / f"boundaries-{first.key}.npz"
     rng = random.Random(1)
     for _ in range(20):
         raw = bytearray(cache.read_bytes())
@@ -466,7 +466,7 @@ def test_no_pickle_is_ever_loaded(data_dir: Path) -> None:
 
     data_stage.pull(source=MIRROR, progress=False)
     key = data_stage.read_boundaries().key
-    folder = data_dir / "boundaries" / "cache"
+    folder = data_dir.parent / "cache" / "derived"
 
     class Boom:
         def __reduce__(self):  # type: ignore[no-untyped-def]
