@@ -387,12 +387,31 @@ def _simplified_lines(data: Dataset) -> gpd.GeoDataFrame:
 # ---------------------------------------------------------------------------- HTML
 
 
+#: sha256 of the official Leaflet 1.9.4 release files (npm ``leaflet@1.9.4``, ``dist/``): the copies
+#: in django-js-lib-leaflet must match them byte for byte before they are put into a page.
+LEAFLET_SHA256 = {
+    "leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    "leaflet.css": "a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6",
+}
+
+
+def _leaflet_file(name: str) -> str:
+    import hashlib
+
+    raw = (files("js_lib_leaflet") / "static" / "js_lib_leaflet" / name).read_bytes()
+    if hashlib.sha256(raw).hexdigest() != LEAFLET_SHA256[name]:
+        raise UsageError(
+            f"{name} from django-js-lib-leaflet is not Leaflet 1.9.4's release file (sha256 differs): "
+            "reinstall django-js-lib-leaflet==1.9.4.1"
+        )
+    return raw.decode("utf-8")
+
+
 def _leaflet_assets() -> tuple[str, str]:
-    """Leaflet 1.9.4's JS and CSS from the django-js-lib-leaflet wheel, images as data URIs."""
+    """Leaflet 1.9.4's JS and CSS (checked against the release's sha256), images as data URIs."""
     root = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
-    js = (root / "leaflet.js").read_text(encoding="utf-8")
-    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
-    css = (root / "leaflet.css").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", _leaflet_file("leaflet.js"))
+    css = _leaflet_file("leaflet.css")
 
     def inline(m: re.Match[str]) -> str:
         data = (root / "images" / m.group(1)).read_bytes()

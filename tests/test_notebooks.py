@@ -22,6 +22,12 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
         o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"
     ]
     assert errors == []
+    for cell in nb.cells:  # what a reader sees: charts are images, maps are pages
+        kinds = {k for o in cell.get("outputs", []) for k in o.get("data", {})}
+        if "chart" in cell.metadata.get("tags", []):
+            assert "image/png" in kinds, cell.source
+        if cell.cell_type == "code" and cell.source.startswith("syriamap.render("):
+            assert "text/html" in kinds, cell.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

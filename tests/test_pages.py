@@ -96,3 +96,31 @@ def test_tiles_are_optional_and_attributed(tiny_data) -> None:
     assert "tile.openstreetmap.org" in html and "OpenStreetMap" in html
     with pytest.raises(UsageError, match="unknown tile provider 'nope'"):
         to_html(tiny_data, "2024-12-06", style=Style(tiles="nope"))
+
+
+def test_inlined_leaflet_is_the_official_release(tmp_path) -> None:
+    """The recorded sha256 match the installed files, and (where npm reaches its registry) the
+    official leaflet@1.9.4 tarball's dist/ files."""
+    import hashlib
+    import shutil
+    import subprocess
+    import tarfile
+    from importlib.resources import files
+
+    from syriamap.pages import LEAFLET_SHA256
+
+    root = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+    for name, digest in LEAFLET_SHA256.items():
+        assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest
+    npm = shutil.which("npm")
+    if not npm:
+        pytest.skip("npm is not installed: the tarball comparison needs it")
+    got = subprocess.run(
+        [npm, "pack", "leaflet@1.9.4", "--silent"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    if got.returncode != 0:
+        pytest.skip(f"npm could not fetch leaflet@1.9.4: {got.stderr.strip()[:200]}")
+    with tarfile.open(tmp_path / got.stdout.strip().splitlines()[-1]) as tar:
+        for name, digest in LEAFLET_SHA256.items():
+            member = tar.extractfile(f"package/dist/{name}")
+            assert member is not None and hashlib.sha256(member.read()).hexdigest() == digest
