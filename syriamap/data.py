@@ -230,6 +230,7 @@ def pull(*, source: str | Path | None = None, progress: bool = True) -> Path:
             else:
                 _download(meta["url"], tmp, progress=progress)
             verify(tmp, dataset=dataset)
+            _check_published(tmp, dataset, meta)
             _record_hashes(tmp)
             with locked(root / ".lock", exclusive=True):
                 old = root / f".{dataset}-old.tmp"
@@ -268,6 +269,22 @@ def sweep_dirs(root: Path) -> None:
 
 
 HASHES = "verified.json"
+
+
+def _check_published(folder: Path, dataset: str, meta: dict[str, Any]) -> None:
+    """Every file must have the bytes the manifest records for the publisher's release."""
+    from ._io import file_sha256
+
+    for name, want in sorted(meta.get("sha256", {}).items()):
+        f = folder / name
+        if not f.is_file():
+            continue  # a part the layers do not need; missing needed parts failed verify()
+        got = file_sha256(f)
+        if got != want:
+            raise BoundaryError(
+                f"{name} of {dataset} is not the published file (sha256 {got[:12]}..., "
+                f"the manifest records {want[:12]}...); {_how_to_get()}"
+            )
 
 
 def _record_hashes(folder: Path) -> None:

@@ -494,3 +494,13 @@ def test_concurrent_pulls_and_reads(data_dir: Path) -> None:
 
 def test_output_error_is_an_os_error() -> None:
     assert issubclass(OutputError, OSError)
+
+
+def test_a_mirror_file_that_is_not_the_published_one_is_refused(data_dir: Path, tmp_path: Path) -> None:
+    """No SHA256SUMS beside it and geometry intact: the manifest's sha256 still catch a changed name."""
+    mirror = tmp_path / "mirror" / "ocha-cod-ab-syr-v02"
+    shutil.copytree(Path(MIRROR) / "ocha-cod-ab-syr-v02", mirror)
+    f = mirror / "syr_admin1.dbf"
+    f.write_bytes(f.read_bytes().replace(b"Aleppo", b"Alepo!", 1))
+    with pytest.raises(data_stage.BoundaryError, match=r"syr_admin1.dbf of ocha-cod-ab-syr-v02 is not the published file"):
+        data_stage.pull(source=mirror.parent, progress=False)
