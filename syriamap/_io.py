@@ -1,4 +1,4 @@
-"""I/O leaf: atomic writes that never touch an input, file locks, and caches stored as data.
+"""I/O leaf: atomic writes that never touch an input, file locks, caches stored as data, CSV reading.
 
 Every file syriamap writes goes through :func:`save`: the output path is checked first
 (:func:`check_output`), the bytes go to a temporary file beside it, which is renamed over the
@@ -9,20 +9,24 @@ arrays (never pickles), checked against their own sha256 when read.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import json
 import logging
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import OutputError
+from .errors import DataError, OutputError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -245,3 +249,71 @@ def _digest(arrays: dict[str, Any]) -> str:
         digest.update(f"{key}:{a.dtype.str}:{a.shape}".encode())
         digest.update(a.tobytes())
     return digest.hexdigest()
+
+
+#: Largest CSV file read (a guard against a wrong file, not a limit real data come near).
+MAX_TABLE_BYTES = 64 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------------- reading CSV files
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file read as text: its path, header, and rows with their line numbers."""
+
+    path: Path
+    header: list[str]
+    frame: pd.DataFrame  # every cell a str; column ``_line`` holds the file's line number
+
+
+def read_table(path: str | Path) -> Table:
+    """Read a CSV file (UTF-8 with or without BOM, LF or CRLF) keeping every cell as text.
+
+    Examples
+    --------
+    >>> from syriamap.data import default_table_path
+    >>> t = read_table(default_table_path("factions"))
+    >>> t.header[0], int(t.frame["_line"].iloc[0])
+    ('faction_id', 2)
+    """
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(raw) > MAX_TABLE_BYTES:
+        raise DataError(f"{path}: {len(raw):,} bytes; a data file may hold at most {MAX_TABLE_BYTES:,}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{path}:{line}: file: not UTF-8 text (byte {exc.start})") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for row in reader:
+            if not header:
+                header = [h.strip() for h in row]
+            elif any(cell.strip() for cell in row):
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(f"{path}:{reader.line_num}: file: not a readable CSV row ({exc})") from exc
+    width = len(header)
+    padded = [(r + [""] * width)[:width] if len(r) != width else r for r in rows]
+    # a repeated header name gets a distinct column here; validation reports the repetition
+    columns = [h if h not in header[:k] else f"{h}#{k + 1}" for k, h in enumerate(header)]
+    frame = pd.DataFrame(padded, columns=columns or None, dtype=object)
+    frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
+    frame["_line"] = lines
+    frame["_width"] = [len(r) for r in rows]
+    return Table(path=path, header=header, frame=frame)

@@ -322,8 +322,8 @@ def _step(text: str) -> int:
 
 
 def _story(path: str) -> dict[str, str]:
+    from ._io import read_table
     from ._text import control_problem
-    from .data import read_table
     from .validate import parse_date
 
     t = read_table(path)

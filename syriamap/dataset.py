@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import data as _data
 from . import validate as _validate
+from ._io import Table, read_table
 from ._text import printable
 from .errors import Problem, ValidationError
 
@@ -59,9 +60,9 @@ def paths_for(
 
 def check(
     paths: dict[str, Path], *, boundaries: Boundaries | None = None
-) -> tuple[list[Problem], dict[str, set[int]], dict[str, _data.Table]]:
+) -> tuple[list[Problem], dict[str, set[int]], dict[str, Table]]:
     """Validate the three files; return every problem, the bad lines per file and the tables."""
-    tables = {k: _data.read_table(p) for k, p in paths.items()}
+    tables = {k: read_table(p) for k, p in paths.items()}
     problems: list[Problem] = []
     bad: dict[str, set[int]] = {}
     p, bad["factions"] = _validate.check_factions(tables["factions"])

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .control import CLAIMED, DISPUTED, compile_control, day_str, to_day
-from .pages import (
+from ._style import (
     ATTRIBUTION,
     MONTHS,
     PLACE_LABEL_KINDS,
@@ -18,9 +17,10 @@ from .pages import (
     TEXT,
     UNKNOWN_COLOR,
     Style,
-    _simplified_lines,
     focus_bounds,
+    simplified_lines,
 )
+from .control import CLAIMED, DISPUTED, compile_control, day_str, to_day
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -147,7 +147,7 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
             linewidth=0,
             hatch="////" if status == 2 else None,
         )
-    _simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
+    simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
     data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
     return p
 

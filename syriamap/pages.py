@@ -6,17 +6,25 @@ import base64
 import json
 import logging
 import re
-from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .control import STATES, Control, compile_control, day_range, day_str, to_day
+from ._style import (
+    ATTRIBUTION,
+    MONTHS,
+    PLACE_LABEL_KINDS,
+    TEXT,
+    UNKNOWN_COLOR,
+    Style,
+    focus_bounds,
+    simplified_lines,
+)
+from .control import Control, compile_control, day_range, day_str, to_day
 from .errors import UsageError
 
 log = logging.getLogger(__name__)
-STATES_INDEX = {name: k for k, name in enumerate(STATES)}
 
 if TYPE_CHECKING:
     import folium
@@ -24,120 +32,10 @@ if TYPE_CHECKING:
 
     from .dataset import Dataset
 
-LANGS = ("en", "ar")
-UNKNOWN_COLOR = "#bdbdbd"
-DISPUTED_COLOR = "#9e9e9e"
-#: The war in a few colours (``factions.csv`` bloc column): readers' conventions.
-BLOC_COLORS = {
-    "government": "#e53935",
-    "opposition": "#43a047",
-    "kurdish-led": "#f9c80e",
-    "islamic-state": "#212121",
-    "foreign": "#1565c0",
-    "local": "#7b1fa2",
-}
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "ar": [
-        "كانون الثاني",
-        "شباط",
-        "آذار",
-        "نيسان",
-        "أيار",
-        "حزيران",
-        "تموز",
-        "آب",
-        "أيلول",
-        "تشرين الأول",
-        "تشرين الثاني",
-        "كانون الأول",
-    ],
-}
-TEXT: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "Who controls what in Syria",
-        "legend": "Controlled by",
-        "states_title": "Shown as",
-        "states": ["confirmed", "claimed (unconfirmed)", "disputed (conflicting claims)", "unknown"],
-        "statusWord": {"confirmed": "confirmed", "claimed": "claimed", "denied": "denial"},
-        "controller": "Controller",
-        "holder": "Held before the dispute by",
-        "status": "Status",
-        "since": "Since",
-        "event": "Event",
-        "source": "Source",
-        "thin": "thinly held (far from any tracked place)",
-        "area": "sub-district area",
-        "changed": "changed hands this day",
-        "changedSince": "changed hands since",
-        "noEvents": "No reported change this day.",
-        "monthPrecision": "as of a dated map or report of that month",
-        "sources": "Control: syriamap data/events.csv (sourced row by row). Reports are often "
-        "unverifiable; claims are shown as such.",
-    },
-    "ar": {
-        "title": "من يسيطر على ماذا في سوريا",
-        "legend": "السيطرة",
-        "states_title": "الحالة",
-        "states": ["مؤكد", "ادعاء (غير مؤكد)", "متنازع عليه (ادعاءات متعارضة)", "غير معروف"],
-        "statusWord": {"confirmed": "مؤكد", "claimed": "ادعاء", "denied": "نفي"},
-        "controller": "الجهة المسيطرة",
-        "holder": "الجهة المسيطرة قبل النزاع",
-        "status": "الحالة",
-        "since": "منذ",
-        "event": "الحدث",
-        "source": "المصدر",
-        "thin": "سيطرة ضعيفة (بعيداً عن الأماكن المرصودة)",
-        "area": "منطقة الناحية",
-        "changed": "تغيرت السيطرة في هذا اليوم",
-        "changedSince": "تغيرت السيطرة منذ",
-        "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
-        "monthPrecision": "حسب خريطة أو تقرير مؤرخ في ذلك الشهر",
-        "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
-    },
-}
-ATTRIBUTION = [
-    "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
-    "Places: GeoNames (CC BY 4.0), OurAirports (public domain)",
-    "Neighbours: Natural Earth (public domain)",
-]
-PLACE_LABEL_KINDS = ("city",)
 #: Pages whose data would be larger are refused (a browser cannot open them usefully) ...
 PAGE_LIMIT_BYTES = 40_000_000
 #: ... and larger than this, warned about.
 PAGE_WARN_BYTES = 8_000_000
-
-
-@dataclass(frozen=True)
-class Style:
-    """Presentation settings for a page or image."""
-
-    lang: str = "en"
-    tiles: str = "none"
-    focus: str | None = None
-    captions: dict[str, str] = field(default_factory=dict)
-    width_px: int = 1800
-    height_px: int = 1200
-    include_successions: bool = False  # ring handovers between authorities as changes of hands
-
-    def __post_init__(self) -> None:
-        if self.lang not in LANGS:
-            raise UsageError(f"lang {self.lang!r}: expected one of {', '.join(LANGS)}")
-        if self.width_px < 200 or self.height_px < 200:
-            raise UsageError("width_px and height_px must be at least 200")
 
 
 # ---------------------------------------------------------------------------- payload
@@ -185,57 +83,6 @@ def _packed(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]]) -> list[dict[str
             polys.append(packed)
         out.append({**props[k], "g": polys})
     return out
-
-
-#: Common English spellings of governorates, folded, to their OCHA p-codes.
-GOVERNORATE_ALIASES = {
-    "daraa": "SY12",
-    "deraa": "SY12",
-    "dara": "SY12",
-    "latakia": "SY06",
-    "lattakia": "SY06",
-    "idlib": "SY07",
-    "hasakah": "SY08",
-    "hasaka": "SY08",
-    "alhasakah": "SY08",
-    "deirezzor": "SY09",
-    "deirezzour": "SY09",
-    "tartus": "SY10",
-    "tartous": "SY10",
-    "raqqa": "SY11",
-    "arraqqa": "SY11",
-    "suwayda": "SY13",
-    "sweida": "SY13",
-    "assuwayda": "SY13",
-    "suwaida": "SY13",
-    "ruraldamascus": "SY03",
-    "damascuscountryside": "SY03",
-}
-
-
-def _fold(text: str) -> str:
-    """Lower case, letters and digits only: "Dar'a" -> "dara", "Deir-ez-Zor" -> "deirezzor"."""
-    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
-
-
-def focus_bounds(data: Dataset, focus: str | None) -> list[list[float]]:
-    """``[[south, west], [north, east]]`` of Syria, or of one governorate (name or p-code)."""
-    a1 = data.boundaries.admin1
-    if focus:
-        key = _fold(focus)
-        key = _fold(GOVERNORATE_ALIASES.get(key, key))
-        hit = a1[
-            (a1["pcode"].map(_fold) == key)
-            | (a1["name_en"].map(_fold) == key)
-            | (a1["name_ar"] == focus.strip())
-        ]
-        if len(hit) == 0:
-            names = ", ".join(f"{n} ({p})" for p, n in zip(a1["pcode"], a1["name_en"]))
-            raise UsageError(f"unknown governorate {focus!r}; expected one of: {names}")
-        x0, y0, x1, y1 = hit.total_bounds
-    else:
-        x0, y0, x1, y1 = data.boundaries.admin0.total_bounds
-    return [[round(float(y0), 4), round(float(x0), 4)], [round(float(y1), 4), round(float(x1), 4)]]
 
 
 def payload(
@@ -360,7 +207,7 @@ def payload(
         "pieces": _packed(p, piece_props),
         "context": {
             "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
-            "governorates": _features(_simplified_lines(data)),
+            "governorates": _features(simplified_lines(data)),
             "outline": _features(data.boundaries.admin0.simplify(0.003)),
             "labels": labels,
         },
@@ -373,15 +220,6 @@ def _isna(v: Any) -> bool:
     import pandas as pd
 
     return bool(pd.isna(v))
-
-
-def _simplified_lines(data: Dataset) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-    import shapely
-
-    a1 = data.boundaries.admin1
-    geoms = shapely.coverage_simplify(np.asarray(a1.geometry.values), 0.003)
-    return gpd.GeoDataFrame(geometry=shapely.boundary(geoms), crs="EPSG:4326")
 
 
 # ---------------------------------------------------------------------------- HTML
@@ -437,7 +275,7 @@ def figure(
     start: str,
     end: str | None = None,
     *,
-    style: Style = Style(),
+    style: Style | None = None,
     changes_since: str | None = None,
 ) -> folium.Map:
     """A folium map (displays inline in Jupyter) of one day, or of a range with a date slider.
@@ -452,6 +290,7 @@ def figure(
     import folium
     from branca.element import Figure
 
+    style = style or Style()
     a, b = day_range(start, end or start)
     control = compile_control(data)
     m = folium.Map(
@@ -554,7 +393,7 @@ def to_html(
     start: str,
     end: str | None = None,
     *,
-    style: Style = Style(),
+    style: Style | None = None,
     changes_since: str | None = None,
 ) -> str:
     """The page as text: self-contained (no network), the same bytes for the same inputs.
@@ -562,6 +401,7 @@ def to_html(
     With ``changes_since``, places and areas whose controller differs from that day are marked
     (a gains/losses map); otherwise changes since the previous day are marked.
     """
+    style = style or Style()
     html = figure(data, start, end, style=style, changes_since=changes_since).get_root().render()
     if style.lang == "ar":
         # Arabic text runs right to left inside the title, legend, labels and popups (each sets

@@ -308,7 +308,7 @@ def _stats_figure(table: pd.DataFrame, data: Dataset) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from .pages import BLOC_COLORS, DISPUTED_COLOR, UNKNOWN_COLOR
+    from ._style import BLOC_COLORS, DISPUTED_COLOR, UNKNOWN_COLOR
 
     by = str(table.columns[1])  # "faction" or "bloc"
     if by == "bloc":

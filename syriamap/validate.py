@@ -13,7 +13,8 @@ from .errors import Problem
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .data import Boundaries, Table
+    from ._io import Table
+    from .data import Boundaries
 
 FACTION_COLUMNS = (
     "faction_id",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from syriamap import data
+from syriamap._io import read_table
 from syriamap.errors import BoundaryError, DataError
 
 from .conftest import MIRROR
@@ -82,7 +83,7 @@ def test_read_table_reports_non_utf8(tmp_path: Path) -> None:
     f = tmp_path / "events.csv"
     f.write_bytes("event_id\n\xe9".encode("latin-1"))
     with pytest.raises(DataError, match=r"events.csv:2: file: not UTF-8 text"):
-        data.read_table(f)
+        read_table(f)
 
 
 def test_neighbours_ship_with_the_package() -> None:
