@@ -99,80 +99,20 @@ def payload(
 
     data = control.data
     lang = style.lang
-    st = control.states
     compare = start - 1 if compare is None else compare
-    first = min(start, compare)
-    keep = st.day <= end
-    # states before start matter only as the last one per unit: keep it, drop earlier ones
-    later = np.append(st.unit[1:] == st.unit[:-1], False) & np.append(st.day[1:] <= first, False)
-    keep &= ~later
-    sel = np.flatnonzero(keep)
-    remap = {int(s): k for k, s in enumerate(sel)}
+    sel = _states_in_view(control, min(start, compare), end)
     ev = data.events
     ev_day = ev["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    in_range = np.flatnonzero((ev_day >= start) & (ev_day <= end))  # listed under their day
+    st = control.states
     used = sorted(
         {int(e) for e in st.event[sel]}
         | {r for s in sel for r in st.disputes.get(int(s), [])}
-        | set(in_range.tolist())
+        | set(np.flatnonzero((ev_day >= start) & (ev_day <= end)).tolist())  # listed under their day
     )
     ev_index = {r: k for k, r in enumerate(used)}
-    code_of = {c: i for i, c in enumerate(control.codes)}
-    names = dict(zip(data.places["place_id"], data.places[f"name_{lang}"]))
-    names.update(zip(data.boundaries.admin3["pcode"], data.boundaries.admin3[f"name_{lang}"]))
-    for lvl in ("admin1", "admin2", "neighbourhoods"):
-        layer = getattr(data.boundaries, lvl)
-        names.update(zip(layer["pcode"], layer[f"name_{lang}"]))
-    events = []
-    by_day: dict[str, list[int]] = {}
-    for r in used:
-        row = ev.iloc[r]
-        tgt = row["target"]
-        tn = f"{tgt.split(':', 1)[1]} → all" if tgt.startswith("faction:") else str(names.get(tgt, tgt))
-        events.append(
-            {
-                "id": row["event_id"],
-                "d": str(row["date"])[:10],
-                "p": row["date_precision"],
-                "c": code_of.get(row["controller"], -1),
-                "st": row["status"],
-                "s": row["source"],
-                "n": row["note"],
-                "tn": tn,
-            }
-        )
-        if start <= ev_day[r] <= end:
-            by_day.setdefault(str(row["date"])[:10], []).append(ev_index[r])
+    remap = {int(s): k for k, s in enumerate(sel)}
     p = pieces(data)
     piece_props = [{"i": k, "u": int(u), "t": bool(t)} for k, (u, t) in enumerate(zip(p["unit"], p["thin"]))]
-    places = [
-        {
-            "id": r.place_id,
-            "en": r.name_en,
-            "ar": r.name_ar,
-            "kind": r.kind,
-            "lat": round(float(r.lat), 5),
-            "lon": round(float(r.lon), 5),
-            "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
-            "label": r.kind in PLACE_LABEL_KINDS,
-        }
-        for r in data.places.itertuples()
-    ]
-    a1 = data.boundaries.admin1
-    labels = [
-        {"name": n, "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
-        for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())
-    ]
-    from .data import read_neighbours
-
-    factions = [
-        {
-            "id": fid,
-            "name": data.faction_name(fid, lang),
-            "color": data.factions.loc[fid, "color"] if fid in data.factions.index else "#757575",
-        }
-        for fid in control.codes
-    ]
     return {
         "map_var": map_var,
         "lang": lang,
@@ -182,14 +122,22 @@ def payload(
         "highlight": compare != start - 1,
         "withSucc": style.include_successions,
         "caption": {str(to_day(k)): v for k, v in style.captions.items()},
-        "factions": factions,
+        "span": [day_str(d) for d in data_span(data)],
+        "factions": [
+            {
+                "id": fid,
+                "name": data.faction_name(fid, lang),
+                "color": data.factions.loc[fid, "color"] if fid in data.factions.index else "#757575",
+            }
+            for fid in control.codes
+        ],
         "unknown": {"id": "UNKNOWN", "name": data.faction_name("UNKNOWN", lang), "color": UNKNOWN_COLOR},
         "units": control.unit_ids,
         "areas": [
             {"en": e, "ar": a}
             for e, a in zip(data.boundaries.admin3["name_en"], data.boundaries.admin3["name_ar"])
         ],
-        "places": places,
+        "places": _places(data),
         "states": {
             "unit": st.unit[sel].tolist(),
             "day": st.day[sel].tolist(),
@@ -202,17 +150,104 @@ def payload(
         "disputes": {
             str(remap[s]): [ev_index[r] for r in rows] for s, rows in st.disputes.items() if s in remap
         },
-        "events": events,
-        "eventsByDay": by_day,
+        "events": _events(control, used, lang),
+        "eventsByDay": _events_by_day(ev_day, used, ev_index, start, end),
         "pieces": _packed(p, piece_props),
-        "context": {
-            "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
-            "governorates": _features(simplified_lines(data)),
-            "outline": _features(data.boundaries.admin0.simplify(0.003)),
-            "labels": labels,
-        },
+        "context": _context(data, lang),
         "bounds": focus_bounds(data, style.focus),
         "attribution": ATTRIBUTION,
+    }
+
+
+def data_span(data: Dataset) -> tuple[int, int]:
+    """First and last day of the data's events (day numbers)."""
+    days = data.events["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    return (int(days.min()), int(days.max())) if len(days) else (0, 0)
+
+
+def _states_in_view(control: Control, first: int, end: int) -> np.ndarray:
+    """The states a page needs: every state up to ``end``, except those a later state replaced
+    before ``first`` (of the states before the first day, only the last per unit matters)."""
+    st = control.states
+    keep = st.day <= end
+    later = np.append(st.unit[1:] == st.unit[:-1], False) & np.append(st.day[1:] <= first, False)
+    return np.flatnonzero(keep & ~later)
+
+
+def _target_names(data: Dataset, lang: str) -> dict[str, str]:
+    names = dict(zip(data.places["place_id"], data.places[f"name_{lang}"]))
+    for lvl in ("admin1", "admin2", "admin3", "neighbourhoods"):
+        layer = getattr(data.boundaries, lvl)
+        names.update(zip(layer["pcode"], layer[f"name_{lang}"]))
+    return names
+
+
+def _events(control: Control, used: list[int], lang: str) -> list[dict[str, Any]]:
+    """The events the page cites: id, date and precision, controller code, status, source, note and
+    the name of the target (``X → all`` for a succession)."""
+    data = control.data
+    names = _target_names(data, lang)
+    code_of = {c: i for i, c in enumerate(control.codes)}
+    out = []
+    for r in used:
+        row = data.events.iloc[r]
+        tgt = str(row["target"])
+        succession = tgt.startswith("faction:")
+        out.append(
+            {
+                "id": row["event_id"],
+                "d": str(row["date"])[:10],
+                "p": row["date_precision"],
+                "c": code_of.get(row["controller"], -1),
+                "st": row["status"],
+                "s": row["source"],
+                "n": row["note"],
+                "tn": f"{tgt.split(':', 1)[1]} → all" if succession else str(names.get(tgt, tgt)),
+            }
+        )
+    return out
+
+
+def _events_by_day(
+    ev_day: np.ndarray, used: list[int], ev_index: dict[int, int], start: int, end: int
+) -> dict[str, list[int]]:
+    """Each day's own events (indices into the page's events), for the day list."""
+    by_day: dict[str, list[int]] = {}
+    for r in used:
+        if start <= ev_day[r] <= end:
+            by_day.setdefault(day_str(int(ev_day[r])), []).append(ev_index[r])
+    return by_day
+
+
+def _places(data: Dataset) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.place_id,
+            "en": r.name_en,
+            "ar": r.name_ar,
+            "kind": r.kind,
+            "lat": round(float(r.lat), 5),
+            "lon": round(float(r.lon), 5),
+            "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
+            "label": r.kind in PLACE_LABEL_KINDS,
+        }
+        for r in data.places.itertuples()
+    ]
+
+
+def _context(data: Dataset, lang: str) -> dict[str, Any]:
+    """Neighbours, governorate lines and names, and Syria's outline."""
+    from .data import read_neighbours
+
+    a1 = data.boundaries.admin1
+    return {
+        "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
+        "governorates": _features(simplified_lines(data)),
+        "outline": _features(data.boundaries.admin0.simplify(0.003)),
+        "labels": [
+            {"name": n, "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
+            for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())
+        ],
     }
 
 
