@@ -82,6 +82,10 @@ TEXT: dict[str, dict[str, Any]] = {
         "changedSince": "changed hands since",
         "noEvents": "No reported change this day.",
         "monthPrecision": "as of a dated map or report of that month",
+        "dataFrom": "Data from {a} to {b}.",
+        "beforeData": "Before the data's first report ({a}): places are shown as unknown.",
+        "afterData": "More than 30 days after the data's last report ({b}): "
+        "this is the state of {b}, not news.",
         "sources": "Control: syriamap data/events.csv (sourced row by row). Reports are often "
         "unverifiable; claims are shown as such.",
     },
@@ -103,6 +107,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "changedSince": "تغيرت السيطرة منذ",
         "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
         "monthPrecision": "حسب خريطة أو تقرير مؤرخ في ذلك الشهر",
+        "dataFrom": "البيانات من {a} إلى {b}.",
+        "beforeData": "قبل أول تقرير في البيانات ({a}): الأماكن غير معروفة.",
+        "afterData": "بعد أكثر من 30 يوماً من آخر تقرير في البيانات ({b}): هذه حالة {b} وليست خبراً حديثاً.",
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
     },
 }
@@ -189,3 +196,17 @@ def simplified_lines(data: Dataset) -> gpd.GeoDataFrame:
     a1 = data.boundaries.admin1
     geoms = shapely.coverage_simplify(np.asarray(a1.geometry.values), 0.003)
     return gpd.GeoDataFrame(geometry=shapely.boundary(geoms), crs="EPSG:4326")
+
+
+def date_text(day: str, lang: str) -> str:
+    """``2024-12-06`` as a reader writes it: "6 December 2024" (or the Arabic month).
+
+    Examples
+    --------
+    >>> date_text("2024-12-06", "en")
+    '6 December 2024'
+    """
+    if not day:
+        return ""
+    d = np.datetime64(day, "D").astype(object)
+    return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"

@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``syriamap`` command; returns the exit status."""
     args = parser().parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=logging.ERROR if args.quiet else level, format="%(message)s", stream=sys.stderr)
+    _log_to_stderr(logging.ERROR if args.quiet else level)
     if args.command is None:
         parser().print_help()
         return 2
@@ -142,6 +142,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("syriamap: interrupted", file=sys.stderr)
         return 130
+
+
+def _log_to_stderr(level: int) -> None:
+    """syriamap's log lines (warnings by default) go to this run's standard error, and only there."""
+    logger = logging.getLogger("syriamap")
+    for h in [h for h in logger.handlers if getattr(h, "syriamap_cli", False)]:
+        logger.removeHandler(h)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.syriamap_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
@@ -206,8 +219,10 @@ def _run(args: argparse.Namespace) -> int:
         _write(to_html(data, args.start, args.end, style=style), args.output, args, data, (".html", ".htm"))
         return 0
     if cmd == "snapshot":
+        import json
+
         from ._text import to_csv
-        from .control import SNAPSHOT_COLUMNS, snapshot
+        from .control import SNAPSHOT_COLUMNS, data_span, snapshot
 
         suffixes: tuple[str, ...] = (".csv",) if args.format == "csv" else (".geojson", ".json")
         _check_outputs(args, data, (args.output, suffixes))
@@ -215,8 +230,13 @@ def _run(args: argparse.Namespace) -> int:
         if args.format == "csv":
             text = to_csv(snap[SNAPSHOT_COLUMNS])
         else:
-            text = snap[SNAPSHOT_COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False) + "\n"
+            fc = json.loads(snap[SNAPSHOT_COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False))
+            first, last = data_span(data)
+            fc = {"type": fc["type"], "data_span": {"from": first, "to": last}, **fc}
+            text = json.dumps(fc, ensure_ascii=False) + "\n"
         _write(text, args.output, args, data, suffixes)
+        if args.format == "csv":
+            _say_span(data)
         return 0
     if cmd == "changes":
         from .tables import changes, format_changes
@@ -225,6 +245,7 @@ def _run(args: argparse.Namespace) -> int:
         _check_outputs(args, data, (args.output, suffixes))
         table = changes(args.start, args.end, data=data, net=args.net)
         _write(format_changes(table, args.format, data=data), args.output, args, data, suffixes)
+        _say_span(data)
         return 0
     if cmd == "stats":
         from ._text import to_csv
@@ -234,10 +255,19 @@ def _run(args: argparse.Namespace) -> int:
         _check_outputs(args, data, (args.output, (".csv",)), (args.plot, FORMATS))
         table = stats(args.start, args.end, data=data, by=args.by)
         _write(to_csv(table), args.output, args, data, (".csv",))
+        _say_span(data)
         if args.plot:
             plot_stats(table, args.plot, data=data, inputs=_inputs(args, data))
         return 0
     raise UsageError(f"unknown command {cmd!r}")
+
+
+def _say_span(data: Dataset) -> None:
+    """Tables stay plain CSV: the data's span goes to standard error."""
+    from .control import data_span
+
+    first, last = data_span(data)
+    print(f"syriamap: data from {first} to {last}", file=sys.stderr)
 
 
 def _check_outputs(
@@ -367,7 +397,11 @@ def _validate(args: argparse.Namespace) -> int:
         counts = report["outcome"].value_counts().to_dict()
         print("; ".join(f"{k}: {v}" for k, v in sorted(counts.items())), file=sys.stderr)
     else:
-        print(f"ok: {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+        from .control import data_span
+
+        first, last = data_span(data)
+        files = ", ".join(str(p) for p in paths.values())
+        print(f"ok: {files}; data from {first} to {last}", file=sys.stderr)
     return 0
 
 

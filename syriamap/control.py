@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,6 +34,8 @@ from ._engine import (
 from .errors import UsageError
 from .validate import PLACE_COLUMNS
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "CLAIMED",
     "CONFIRMED",
@@ -48,12 +51,14 @@ __all__ = [
     "build_cover",
     "compile_control",
     "control_matrix",
+    "data_span",
     "day_range",
     "day_str",
     "describe",
     "resolve",
     "snapshot",
     "to_day",
+    "warn_outside_span",
 ]
 
 if TYPE_CHECKING:
@@ -252,6 +257,44 @@ def compile_control(data: Dataset) -> Control:
     )
 
 
+#: Days after the last report within which a date is still "current" (no warning).
+STALE_AFTER_DAYS = 30
+
+
+def data_span(data: Dataset) -> tuple[str, str]:
+    """``(first, last)``: the days of the data's first and last event, ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> from syriamap.dataset import load
+    >>> data_span(load())[0] <= "2018-01-01"
+    True
+    """
+    days = data.events["date"].to_numpy().astype("datetime64[D]")
+    return (str(days.min()), str(days.max())) if len(days) else ("", "")
+
+
+def warn_outside_span(data: Dataset, start: str | dt.date, end: str | dt.date | None = None) -> str | None:
+    """Log (and return) one warning when days asked for lie before the data's first event or
+    more than ``STALE_AFTER_DAYS`` after its last: such a map is empty or stale, not current."""
+    first, last = data_span(data)
+    if not first:
+        return None
+    a, b = day_range(start, end or start)
+    msg = None
+    if a < to_day(first):
+        msg = f"{day_str(a)} is before the data's first report ({first}): places show as unknown"
+    elif b > to_day(last) + STALE_AFTER_DAYS:
+        msg = (
+            f"{day_str(b)} is more than {STALE_AFTER_DAYS} days after the data's last report ({last}): "
+            f"the map shows the state of {last}, not news"
+        )
+    if msg:
+        log.warning("warning: %s; data from %s to %s", msg, first, last)
+        return f"{msg}; data from {first} to {last}"
+    return None
+
+
 def snapshot(date: str | dt.date, *, data: Dataset | None = None) -> gpd.GeoDataFrame:
     """Who controls each tracked place on ``date``: one row per place.
 
@@ -272,6 +315,7 @@ def snapshot(date: str | dt.date, *, data: Dataset | None = None) -> gpd.GeoData
     data = data or load()
     c = compile_control(data)
     row = c.matrix(date, date)[0]
+    warn_outside_span(data, date)
     return describe(c, row[: c.n_places], places=True)
 
 

@@ -11,16 +11,16 @@ import numpy as np
 
 from ._style import (
     ATTRIBUTION,
-    MONTHS,
     PLACE_LABEL_KINDS,
     STATES_INDEX,
     TEXT,
     UNKNOWN_COLOR,
     Style,
+    date_text,
     focus_bounds,
     simplified_lines,
 )
-from .control import CLAIMED, DISPUTED, compile_control, day_str, to_day
+from .control import CLAIMED, DISPUTED, compile_control, data_span, to_day, warn_outside_span
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -106,14 +106,34 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
     ax.set_ylabel("")
     _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since)
     t = TEXT[style.lang]
-    d = np.datetime64(day_str(to_day(date)), "D").astype(object)
-    title = f"{t['title']} — {d.day} {MONTHS[style.lang][d.month - 1]} {d.year}"
+    title = f"{t['title']} — {date_text(date, style.lang)}"
     ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
+    first, last = data_span(data)
+    span = (
+        t["dataFrom"].replace("{a}", date_text(first, style.lang)).replace("{b}", date_text(last, style.lang))
+    )
+    stale = warn_outside_span(data, date)
+    if stale:
+        key = "beforeData" if to_day(date) < to_day(first) else "afterData"
+        note = t[key].replace("{a}", date_text(first, style.lang)).replace("{b}", date_text(last, style.lang))
+        ax.text(
+            0.0,
+            1.0,
+            _shape_text(note, style.lang),
+            transform=ax.transAxes,
+            va="top",
+            fontsize=9,
+            color="#7f2704",
+            backgroundcolor="#fff3e0",
+            zorder=9,
+        )
     _scale_bar(ax, s, w, n, e)
     fig.text(
         0.01,
         0.01,
-        _shape_text(" · ".join(ATTRIBUTION), "en") + "\n" + _shape_text(t["sources"], style.lang),
+        _shape_text(" · ".join(ATTRIBUTION), "en")
+        + "\n"
+        + _shape_text(t["sources"] + " " + span, style.lang),
         fontsize=6,
         color="#444444",
     )

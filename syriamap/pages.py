@@ -21,7 +21,7 @@ from ._style import (
     focus_bounds,
     simplified_lines,
 )
-from .control import Control, compile_control, day_range, day_str, to_day
+from .control import Control, compile_control, data_span, day_range, day_str, to_day, warn_outside_span
 from .errors import UsageError
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def payload(
         "highlight": compare != start - 1,
         "withSucc": style.include_successions,
         "caption": {str(to_day(k)): v for k, v in style.captions.items()},
-        "span": [day_str(d) for d in data_span(data)],
+        "span": list(data_span(data)),
         "factions": [
             {
                 "id": fid,
@@ -157,12 +157,6 @@ def payload(
         "bounds": focus_bounds(data, style.focus),
         "attribution": ATTRIBUTION,
     }
-
-
-def data_span(data: Dataset) -> tuple[int, int]:
-    """First and last day of the data's events (day numbers)."""
-    days = data.events["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    return (int(days.min()), int(days.max())) if len(days) else (0, 0)
 
 
 def _states_in_view(control: Control, first: int, end: int) -> np.ndarray:
@@ -327,6 +321,7 @@ def figure(
 
     style = style or Style()
     a, b = day_range(start, end or start)
+    warn_outside_span(data, start, end)
     control = compile_control(data)
     m = folium.Map(
         location=[35.0, 38.5],

@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._engine import DENIAL_WINDOW_DAYS
-from .control import CLAIMED, CONFIRMED, DISPUTED, STATES, compile_control, day_range, day_str, to_day
+from .control import (
+    CLAIMED,
+    CONFIRMED,
+    DISPUTED,
+    STATES,
+    compile_control,
+    day_range,
+    day_str,
+    to_day,
+    warn_outside_span,
+)
 from .errors import Problem, UsageError
 
 if TYPE_CHECKING:
@@ -66,6 +76,7 @@ def changes(start: str, end: str, *, data: Dataset | None = None, net: bool = Fa
 
     a, b = day_range(start, end)
     data = _data(data)
+    warn_outside_span(data, start, end)
     c = compile_control(data)
     if net:
         return _net_changes(c, a, b)
@@ -231,6 +242,7 @@ def stats(start: str, end: str, *, data: Dataset | None = None, by: str = "facti
     if by not in ("faction", "bloc"):
         raise UsageError(f"by {by!r}: expected 'faction' or 'bloc'")
     data = _data(data)
+    warn_outside_span(data, start, end)
     c = compile_control(data)
     m = c.matrix(start, end)
     p = pieces(data)

@@ -177,3 +177,23 @@ def test_timeline_with_story_captions(capsys, tiny, tmp_path: Path) -> None:
     story.write_text("date,caption\n6 Dec,oops\n", encoding="utf-8")
     code, _, err = run(capsys, *args, *data_args(tiny))
     assert code == 1 and "story.csv:2: date: '6 Dec' is not a date YYYY-MM-DD" in err
+
+
+def test_every_output_states_the_data_span(capsys, tiny, tmp_path: Path) -> None:
+    """Tables on stderr (CSV stays plain), GeoJSON as a top-level member, pages in their data, and
+    a date outside the span is warned about in one line."""
+    files = data_args(tiny)
+    code, out, err = run(capsys, "snapshot", "--date", "2024-12-06", *files)
+    assert code == 0 and "syriamap: data from 2024-11-26 to 2024-12-08" in err
+    assert out.splitlines()[0].startswith("place_id,")  # no comment lines in the CSV
+    code, out, err = run(capsys, "snapshot", "--date", "2024-12-06", "--format", "geojson", *files)
+    assert json.loads(out)["data_span"] == {"from": "2024-11-26", "to": "2024-12-08"}
+    code, _, err = run(capsys, "map", "--date", "2030-01-01", "-o", str(tmp_path / "m.html"), *files)
+    assert code == 0
+    assert "2030-01-01 is more than 30 days after the data's last report (2024-12-08)" in err
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert '"span":["2024-11-26","2024-12-08"]' in page
+    code, _, err = run(capsys, "stats", "--start", "2024-11-01", "--end", "2024-11-30", "-o", str(tmp_path / "s.csv"), *files)
+    assert "2024-11-01 is before the data's first report (2024-11-26)" in err
+    code, _, err = run(capsys, "validate", *files)
+    assert "data from 2024-11-26 to 2024-12-08" in err

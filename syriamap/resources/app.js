@@ -231,7 +231,7 @@
     h += "<div><i class='sm-swatch sm-sw-thin'></i>" + esc(T.thin) + "</div>";
     var changedText = P.highlight ? T.changedSince + " " + dateText(P.compare) : T.changed;
     if (states.changed) h += "<div><i class='sm-swatch sm-sw-changed'></i>" + esc(changedText) + "</div>";
-    h += "<div class='sm-sources'>" + esc(T.sources) + "</div>";
+    h += "<div class='sm-sources'>" + esc(T.sources) + " " + esc(spanText()) + "</div>";
     return h;
   }
 
@@ -254,9 +254,20 @@
       .sort(function (a, b) { return a - b; });
     legend.getContainer().innerHTML = legendHtml(day, codes, states);
     title.getContainer().innerHTML = "<div class='sm-h1'>" + esc(T.title) + "</div><div class='sm-date'>" +
-      esc(dateText(day)) + "</div>" + (P.caption[day] ? "<div class='sm-caption'>" + esc(P.caption[day]) + "</div>" : "");
+      esc(dateText(day)) + "</div>" + (P.caption[day] ? "<div class='sm-caption'>" + esc(P.caption[day]) + "</div>" : "") +
+      outsideSpan(day);
     if (dayList) dayList.innerHTML = eventsOf(day);
     document.documentElement.setAttribute("data-day", dayText(day));
+  }
+  // The data's span: said on every page, and loudly when the day shown lies outside it.
+  function spanText() {
+    return T.dataFrom.replace("{a}", dateText(dayOf(P.span[0]))).replace("{b}", dateText(dayOf(P.span[1])));
+  }
+  function dayOf(text) { return Math.round(Date.parse(text + "T00:00:00Z") / 86400000); }
+  function outsideSpan(day) {
+    var msg = day < dayOf(P.span[0]) ? T.beforeData : (day > dayOf(P.span[1]) + 30 ? T.afterData : "");
+    return msg ? "<div class='sm-stale' role='alert'>" + esc(msg.replace("{a}", dateText(dayOf(P.span[0])))
+      .replace("{b}", dateText(dayOf(P.span[1])))) + "</div>" : "";
   }
   function dayText(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
   function dateText(day) {
