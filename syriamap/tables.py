@@ -16,6 +16,7 @@ from .control import (
     DISPUTED,
     STATES,
     compile_control,
+    data_span,
     day_range,
     day_str,
     to_day,
@@ -395,6 +396,19 @@ def warnings(data: Dataset | None = None) -> list[Problem]:
                 f"{ev['target'].iat[lone]!r} within {DENIAL_WINDOW_DAYS} days before {day}",
             )
         )
+    tid = c.cover.targets.get_indexer(ev["target"])
+    covered = np.where(tid >= 0, np.diff(c.cover.offsets)[np.clip(tid, 0, None)], 0)
+    for r in np.flatnonzero((covered == 0) & ~c.succession):
+        out.append(
+            Problem(
+                path,
+                int(ev["_line"].iat[r]),
+                "target",
+                f"warning: {ev['target'].iat[r]!r} covers no tracked place or sub-district: "
+                "the row changes nothing",
+            )
+        )
+    out += _stranded_areas(c, path)
     st = c.states
     for code, fid in enumerate(c.codes[:-1]):
         end = data.factions.loc[fid, "active_to"]
@@ -407,17 +421,67 @@ def warnings(data: Dataset | None = None) -> list[Problem]:
         late = np.flatnonzero(held & (until > last + 1))
         if len(late):
             first = int(late[0])
-            r = int(st.event[first])
+            row = int(st.event[first])
             out.append(
                 Problem(
                     path,
-                    int(ev["_line"].iat[r]),
+                    int(ev["_line"].iat[row]),
                     "controller",
                     f"warning: {fid!r} still holds {len(late)} place(s) after its active_to {end} "
                     f"(e.g. {c.unit_ids[st.unit[first]]!r}): add the event that ended its hold",
                 )
             )
     return sorted(out)
+
+
+#: A sub-district may lag behind its places for this many days before it is warned about.
+STRANDED_DAYS = 60
+
+
+def _stranded_areas(c: Any, path: str) -> list[Problem]:
+    """Sub-districts still held by a side that has lost every tracked place inside them for more
+    than ``STRANDED_DAYS`` days (the area row was never updated)."""
+    first, last = data_span(c.data)
+    if not first:
+        return []
+    m = c.matrix(first, last)
+    ctrl = c.states.take("ctrl", m, -2)  # -2: unknown
+    n = c.n_places
+    adm3 = c.data.places["adm3"].to_numpy()
+    out = []
+    for j, code in enumerate(c.unit_ids[n:]):
+        inside = np.flatnonzero(adm3 == code)
+        if len(inside) == 0:
+            continue
+        area = ctrl[:, n + j]
+        places = ctrl[:, inside]
+        lost = (area >= 0) & (places != area[:, None]).all(axis=1) & (places >= 0).all(axis=1)
+        runs = _longest_run(lost)
+        if runs[1] > STRANDED_DAYS:
+            day = to_day(first) + runs[0]
+            k = int(m[runs[0], n + j])
+            r = int(c.states.event[k])
+            out.append(
+                Problem(
+                    path,
+                    int(c.data.events["_line"].iat[r]),
+                    "target",
+                    f"warning: sub-district {code} stays with {c.codes[area[runs[0]]]!r} from {day_str(day)} "
+                    f"for {runs[1]} days although every tracked place in it is held by others: "
+                    "add a row for the area",
+                )
+            )
+    return out
+
+
+def _longest_run(flags: np.ndarray) -> tuple[int, int]:
+    """``(start, length)`` of the longest run of True."""
+    if not flags.any():
+        return (0, 0)
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    return int(starts[k]), int(ends[k] - starts[k])
 
 
 def accounting(data: Dataset | None = None) -> pd.DataFrame:

@@ -176,3 +176,23 @@ def test_stats_by_bloc_and_the_disputed_bucket(tiny_data) -> None:
     b = stats("2024-12-06", "2024-12-06", data=tiny_data, by="bloc")
     assert list(b.columns[:2]) == ["date", "bloc"]
     assert abs(b["area_km2"].sum() - s["area_km2"].sum()) < 1
+
+
+def test_consistency_warnings(tiny) -> None:
+    """A row whose target covers nothing, and a sub-district left with a side that lost every
+    tracked place in it for more than two months, are warned about with their line."""
+    from syriamap.dataset import load
+    from syriamap.tables import warnings
+
+    events = (
+        "event_id,date,date_precision,target,controller,status,source,note\n"
+        "B-aleppo,2024-11-26,day,SY02,GOV,confirmed,Test | Baseline | 2024-11-26,\n"
+        "O-aleppo,2024-11-30,day,aleppo,HTS,confirmed,Test | Aleppo falls | 2024-11-30,\n"
+        "X-nbhd,2024-12-01,day,N0025,HTS,confirmed,Test | A quarter with no tracked place | 2024-12-01,\n"
+        "X-later,2025-03-01,day,homs,TRANS,confirmed,Test | Later | 2025-03-01,\n"
+    )
+    tiny["events"].write_text(events, encoding="utf-8")
+    w = warnings(load(tiny["events"], tiny["places"], tiny["factions"]))
+    text = [str(p) for p in w]
+    assert any(":4: target: warning: 'N0025' covers no tracked place" in t for t in text), text
+    assert any(":2: target: warning: sub-district" in t and "stays with 'GOV' from 2024-11-30" in t for t in text), text
