@@ -83,6 +83,10 @@ TEXT: dict[str, dict[str, Any]] = {
         "noEvents": "No reported change this day.",
         "monthPrecision": "as of a dated map or report of that month",
         "dataFrom": "Data from {a} to {b}.",
+        "legendButton": "Legend",
+        "eventsButton": "This day's reports",
+        "speed": "speed",
+        "speeds": ["1 day a step", "1 week a step", "1 month a step"],
         "beforeData": "Before the data's first report ({a}): places are shown as unknown.",
         "afterData": "More than 30 days after the data's last report ({b}): "
         "this is the state of {b}, not news.",
@@ -108,6 +112,10 @@ TEXT: dict[str, dict[str, Any]] = {
         "noEvents": "لا تغيير مُبلغ عنه في هذا اليوم.",
         "monthPrecision": "حسب خريطة أو تقرير مؤرخ في ذلك الشهر",
         "dataFrom": "البيانات من {a} إلى {b}.",
+        "legendButton": "مفتاح الخريطة",
+        "eventsButton": "تقارير هذا اليوم",
+        "speed": "السرعة",
+        "speeds": ["يوم في كل خطوة", "أسبوع في كل خطوة", "شهر في كل خطوة"],
         "beforeData": "قبل أول تقرير في البيانات ({a}): الأماكن غير معروفة.",
         "afterData": "بعد أكثر من 30 يوماً من آخر تقرير في البيانات ({b}): هذه حالة {b} وليست خبراً حديثاً.",
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
@@ -130,6 +138,7 @@ class Style:
     width_px: int = 1800
     height_px: int = 1200
     include_successions: bool = False  # ring handovers between authorities as changes of hands
+    initial: str | None = None  # the day a slider page opens on (a link #YYYY-MM-DD wins)
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:

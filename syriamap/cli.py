@@ -78,6 +78,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--focus", metavar="GOVERNORATE")
     t.add_argument("--story", metavar="FILE", help="CSV of date,caption: captions shown on chosen days")
     t.add_argument("--include-successions", action="store_true", help="ring successions as changes of hands")
+    t.add_argument("--initial", metavar="DATE", help="the day the page opens on (a link page.html#DATE wins)")
     _data_args(t)
 
     s = sub.add_parser("snapshot", help="who controls each tracked place on a date")
@@ -215,6 +216,7 @@ def _run(args: argparse.Namespace) -> int:
             focus=args.focus,
             captions=_story(args.story) if args.story else {},
             include_successions=args.include_successions,
+            initial=args.initial,
         )
         _write(to_html(data, args.start, args.end, style=style), args.output, args, data, (".html", ".htm"))
         return 0

@@ -18,6 +18,7 @@ from ._style import (
     TEXT,
     UNKNOWN_COLOR,
     Style,
+    date_text,
     focus_bounds,
     simplified_lines,
 )
@@ -121,6 +122,7 @@ def payload(
         "compare": compare,
         "highlight": compare != start - 1,
         "withSucc": style.include_successions,
+        "initial": to_day(style.initial) if style.initial else start,
         "caption": {str(to_day(k)): v for k, v in style.captions.items()},
         "span": list(data_span(data)),
         "factions": [
@@ -431,12 +433,19 @@ def to_html(
     With ``changes_since``, places and areas whose controller differs from that day are marked
     (a gains/losses map); otherwise changes since the previous day are marked.
     """
+    import html as html_lib
+
     style = style or Style()
-    html = figure(data, start, end, style=style, changes_since=changes_since).get_root().render()
-    if style.lang == "ar":
-        # Arabic text runs right to left inside the title, legend, labels and popups (each sets
-        # dir="rtl"); the page itself stays left to right, where Leaflet places its panes correctly.
-        html = html.replace("<html>", '<html lang="ar">', 1)
-    else:
-        html = html.replace("<html>", '<html lang="en">', 1)
-    return html
+    page = figure(data, start, end, style=style, changes_since=changes_since).get_root().render()
+    # Arabic text runs right to left inside the title, legend, labels and popups (each sets
+    # dir="rtl"); the page itself stays left to right, where Leaflet places its panes correctly.
+    page = page.replace("<html>", f'<html lang="{style.lang}">', 1)
+    t = TEXT[style.lang]
+    when = date_text(day_str(to_day(start)), style.lang)
+    if end and to_day(end) != to_day(start):
+        when += " – " + date_text(day_str(to_day(end)), style.lang)
+    head = (
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html_lib.escape(t['title'] + ' — ' + when)}</title>"
+    )
+    return page.replace("<head>", "<head>" + head, 1)

@@ -156,3 +156,87 @@ def test_timeline_plays_offline(browser, tmp_path: Path, artifacts: Path) -> Non
     browser.find_element("css selector", ".sm-next").click()
     assert browser.execute_script("return document.documentElement.getAttribute('data-day')") == "2024-12-09"
     browser.save_screenshot(str(artifacts / "timeline-2024-12-09.png"))
+
+
+def _size(browser, w: int, h: int) -> None:  # type: ignore[no-untyped-def]
+    browser.set_window_size(w, h)
+    inner = browser.execute_script("return [window.innerWidth, window.innerHeight]")
+    browser.set_window_size(w + (w - inner[0]), h + (h - inner[1]))  # the viewport itself is w x h
+
+
+def _centre_is_map(browser) -> bool:  # type: ignore[no-untyped-def]
+    return bool(
+        browser.execute_script(
+            "var m = document.querySelector('.leaflet-container').getBoundingClientRect();"
+            "var el = document.elementFromPoint(m.left + m.width / 2, m.top + m.height / 2);"
+            "return el && !el.closest('.leaflet-control');"
+        )
+    )
+
+
+@pytest.mark.parametrize(("w", "h", "name"), [(375, 667, "phone"), (760, 600, "article"), (1400, 900, "desktop")])
+def test_pages_fit_a_phone_an_article_column_and_a_desktop(browser, tmp_path: Path, artifacts: Path, w, h, name) -> None:
+    """No control covers the map's centre; narrow pages fold the legend and the day list into buttons."""
+    page = tmp_path / "m.html"
+    tl = tmp_path / "t.html"
+    assert main(["-q", "map", "--date", "2024-12-06", "-o", str(page)]) == 0
+    assert main(["-q", "timeline", "--start", "2024-11-26", "--end", "2024-12-31", "-o", str(tl)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert '<meta name="viewport"' in html and "<title>Who controls what in Syria — 6 December 2024</title>" in html
+    try:
+        _size(browser, w, h)
+        for path in (page, tl):
+            open_page(browser, path)
+            assert _centre_is_map(browser), (name, path.name)
+            folded = browser.execute_script("return document.querySelectorAll('.sm-folded').length")
+            assert (folded > 0) == (w < 800), (name, folded)
+            browser.save_screenshot(str(artifacts / f"{path.stem}-{name}.png"))
+        if w < 800:  # a popup opens above the panels: they step aside
+            browser.execute_script(
+                "document.querySelector('.leaflet-marker-icon[title=\"Homs\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+            )
+            time.sleep(0.3)
+            hidden = browser.execute_script("return getComputedStyle(document.querySelector('.sm-slider')).visibility")
+            assert hidden == "hidden"
+            browser.save_screenshot(str(artifacts / f"timeline-popup-{name}.png"))
+    finally:
+        browser.set_window_size(1400, 1100)
+
+
+def test_timeline_opens_on_a_linked_day_and_the_address_follows(browser, tmp_path: Path) -> None:
+    out = tmp_path / "t.html"
+    assert main(["-q", "timeline", "--start", "2024-11-26", "--end", "2024-12-31", "--initial", "2024-12-05", "-o", str(out)]) == 0
+    open_page(browser, out)
+    assert browser.execute_script("return document.documentElement.getAttribute('data-day')") == "2024-12-05"
+    browser.get(out.resolve().as_uri() + "#2024-12-08")
+    browser.refresh()
+    for _ in range(50):
+        if browser.execute_script("return window.syriamapReady === true"):
+            break
+        time.sleep(0.1)
+    assert browser.execute_script("return document.documentElement.getAttribute('data-day')") == "2024-12-08"
+    browser.execute_script("window.syriamapGo(3)")
+    assert browser.execute_script("return location.hash") == "#2024-11-29"
+    assert browser.execute_script("return document.querySelectorAll('#sm-months option').length") == 1  # 1 Dec
+    events = browser.execute_script("return document.querySelector('.sm-events').innerText")
+    assert "Aleppo" in events
+
+
+def test_the_war_years_play_offline(browser, tmp_path: Path, artifacts: Path) -> None:
+    out = tmp_path / "war.html"
+    story = Path(__file__).resolve().parents[1] / "data" / "stories" / "war-2018-2020.csv"
+    assert main(["-q", "timeline", "--start", "2018-01-01", "--end", "2020-12-31", "--story", str(story), "-o", str(out)]) == 0
+    browser.get(out.resolve().as_uri() + "#2018-03-18")
+    for _ in range(100):
+        if browser.execute_script("return window.syriamapReady === true"):
+            break
+        time.sleep(0.1)
+    assert browser.execute_script("return document.documentElement.getAttribute('data-day')") == "2018-03-18"
+    title = browser.execute_script("return document.querySelector('.sm-title').innerText")
+    legend = browser.execute_script("return document.querySelector('.sm-legend').innerText")
+    assert "18 March 2018" in title and "Afrin" in title
+    assert "Jaysh al-Islam" in legend and "Southern Front" in legend
+    browser.save_screenshot(str(artifacts / "timeline-2018-03-18.png"))
+    browser.execute_script("window.syriamapGo(791)")  # 2020-03-01
+    legend = browser.execute_script("return document.querySelector('.sm-legend').innerText")
+    assert "Jaysh al-Islam" not in legend and "Hay'at Tahrir al-Sham" in legend

@@ -201,10 +201,28 @@
 
   // ---------------------------------------------------------------- legend, title, day list
   var legend = L.control({position: AR ? "bottomleft" : "bottomright"});
+  // On a phone or in a narrow article column the legend and the day list fold into buttons.
+  var NARROW = map.getContainer().clientWidth < 800;
+  function foldable(d, label) {
+    var b = L.DomUtil.create("button", "sm-fold", d);
+    b.type = "button";
+    b.textContent = label;
+    b.setAttribute("aria-expanded", NARROW ? "false" : "true");
+    if (NARROW) L.DomUtil.addClass(d, "sm-folded");
+    b.addEventListener("click", function () {
+      var folded = !L.DomUtil.hasClass(d, "sm-folded");
+      (folded ? L.DomUtil.addClass : L.DomUtil.removeClass)(d, "sm-folded");
+      b.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    return L.DomUtil.create("div", "sm-body", d);
+  }
+  var legendBody = null;
   legend.onAdd = function () {
     var d = L.DomUtil.create("div", "sm-legend");
     d.setAttribute("dir", AR ? "rtl" : "ltr");
+    legendBody = foldable(d, T.legendButton);
     L.DomEvent.disableClickPropagation(d);
+    L.DomEvent.disableScrollPropagation(d);
     return d;
   };
   legend.addTo(map);
@@ -215,6 +233,8 @@
     return d;
   };
   title.addTo(map);
+  map.on("popupopen", function () { L.DomUtil.addClass(map.getContainer(), "sm-popup-open"); });
+  map.on("popupclose", function () { L.DomUtil.removeClass(map.getContainer(), "sm-popup-open"); });
   L.control.scale({imperial: false, position: AR ? "bottomright" : "bottomleft"}).addTo(map);
   map.attributionControl.setPrefix(false);
   P.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
@@ -252,7 +272,7 @@
     }
     var codes = Object.keys(present).map(Number).filter(function (c) { return c >= 0; })
       .sort(function (a, b) { return a - b; });
-    legend.getContainer().innerHTML = legendHtml(day, codes, states);
+    legendBody.innerHTML = legendHtml(day, codes, states);
     title.getContainer().innerHTML = "<div class='sm-h1'>" + esc(T.title) + "</div><div class='sm-date'>" +
       esc(dateText(day)) + "</div>" + (P.caption[day] ? "<div class='sm-caption'>" + esc(P.caption[day]) + "</div>" : "") +
       outsideSpan(day);
@@ -279,7 +299,7 @@
     if (!list.length) return "<div class='sm-none'>" + esc(T.noEvents) + "</div>";
     return list.map(function (r) {
       var e = P.events[r];
-      return "<div class='sm-ev'><b>" + esc(e.tn) + "</b> → " + esc(faction(e.c).name) + " (" +
+      return "<div class='sm-ev'><b>" + esc(e.tn) + "</b>" + (AR ? " ← " : " → ") + esc(faction(e.c).name) + " (" +
         esc(T.statusWord[e.st]) + ")<br><span class='sm-src'>" + sourceHtml(e.s) + "</span></div>";
     }).join("");
   }
@@ -291,11 +311,17 @@
     ctl.onAdd = function () {
       var d = L.DomUtil.create("div", "sm-slider");
       d.setAttribute("dir", "ltr");
+      var ticks = P.days.map(function (day, k) { return dayText(day).slice(8) === "01" ? "<option value='" + k + "'>" : ""; });
       d.innerHTML = "<button type='button' class='sm-prev' aria-label='previous day'>◀</button>" +
         "<button type='button' class='sm-play' aria-label='play'>▶</button>" +
         "<button type='button' class='sm-next' aria-label='next day'>▶|</button>" +
-        "<input type='range' class='sm-range' min='0' max='" + (P.days.length - 1) + "' value='0' step='1'>" +
-        "<div class='sm-events'></div>";
+        "<select class='sm-speed' aria-label='" + esc(T.speed) + "'>" +
+        "<option value='1'>" + esc(T.speeds[0]) + "</option><option value='7'>" + esc(T.speeds[1]) + "</option>" +
+        "<option value='30'>" + esc(T.speeds[2]) + "</option></select>" +
+        "<input type='range' class='sm-range' list='sm-months' min='0' max='" + (P.days.length - 1) + "' value='0' step='1'>" +
+        "<datalist id='sm-months'>" + ticks.join("") + "</datalist>";
+      var body = foldable(d, T.eventsButton);
+      L.DomUtil.addClass(body, "sm-events");
       L.DomEvent.disableClickPropagation(d);
       L.DomEvent.disableScrollPropagation(d);
       return d;
@@ -310,7 +336,16 @@
       var t0 = performance.now();
       show(P.days[k]);
       window.syriamapLastStepMs = performance.now() - t0;
+      try { history.replaceState(null, "", "#" + dayText(P.days[k])); } catch (e) { /* a sandboxed frame */ }
     };
+    // page.html#2024-12-08 or page.html?date=2024-12-08 opens on that day
+    var linked = function () {
+      var m = (location.hash.slice(1) || (location.search.match(/[?&]date=([0-9-]+)/) || [])[1] || "");
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(m)) return -1;
+      var k = dayOf(m) - P.days[0];
+      return k >= 0 && k < P.days.length ? k : -1;
+    };
+    window.addEventListener("hashchange", function () { var k = linked(); if (k >= 0 && k !== +range.value) go(k); });
     range.addEventListener("input", function () { go(+range.value); });
     box.querySelector(".sm-prev").addEventListener("click", function () { go(+range.value - 1); });
     box.querySelector(".sm-next").addEventListener("click", function () { go(+range.value + 1); });
@@ -319,7 +354,7 @@
       ev.target.textContent = "❚❚";
       timer = setInterval(function () {
         if (+range.value >= P.days.length - 1) { clearInterval(timer); timer = null; ev.target.textContent = "▶"; return; }
-        go(+range.value + 1);
+        go(+range.value + (+box.querySelector(".sm-speed").value));
       }, 700);
     });
     document.addEventListener("keydown", function (ev) {
@@ -329,6 +364,16 @@
     window.syriamapGo = go;
   }
   map.fitBounds(P.bounds, {animate: false});
-  show(P.days[0]);
+  if (P.days.length > 1) {
+    var first = linked();
+    if (first < 0) first = Math.max(0, Math.min(P.days.length - 1, P.initial - P.days[0]));
+    go(first);
+  } else {
+    show(P.days[0]);
+  }
+  // fit the country between the title above and the slider below, so neither covers it
+  var below = P.days.length > 1 ? ctl.getContainer().offsetHeight + 10 : 0;
+  var above = NARROW ? title.getContainer().offsetHeight + 10 : 0;
+  map.fitBounds(P.bounds, {animate: false, paddingTopLeft: [0, above], paddingBottomRight: [0, below]});
   window.syriamapReady = true;
 })();
