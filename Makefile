@@ -20,12 +20,13 @@ install: $(STAMP)
 map: $(STAMP)
 	$(VENV)/bin/syriamap map --date $(DATE) -o $(OUT)
 
-# Debian's chromium and chromedriver for the real-browser tests (installed when missing and root).
+# Debian's chromium and chromedriver for the real-browser tests, and tesseract with Arabic for the
+# test that reads the Arabic in images (installed when missing and root).
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 || ! command -v tesseract >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else echo "chromium/chromedriver missing: browser tests will be skipped (CI installs them)"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver tesseract-ocr tesseract-ocr-ara >/dev/null; \
+	  else echo "chromium/chromedriver/tesseract missing: browser and OCR tests will be skipped (CI installs them)"; fi; \
 	fi
 
 lint: $(STAMP)

@@ -7,6 +7,7 @@ page and the static image use (the governorate lines, the extent of a focus).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,13 @@ TEXT: dict[str, dict[str, Any]] = {
         "monthPrecision": "as of a dated map or report of that month",
         "dataFrom": "Data from {a} to {b}.",
         "legendButton": "Legend",
+        "km": "km",
+        "governorate": "{g} governorate",
+        "attribution": [
+            "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
+            "Places: GeoNames (CC BY 4.0), OurAirports (public domain)",
+            "Neighbours: Natural Earth (public domain)",
+        ],
         "eventsButton": "This day's reports",
         "speed": "speed",
         "speeds": ["1 day a step", "1 week a step", "1 month a step"],
@@ -113,6 +121,13 @@ TEXT: dict[str, dict[str, Any]] = {
         "monthPrecision": "حسب خريطة أو تقرير مؤرخ في ذلك الشهر",
         "dataFrom": "البيانات من {a} إلى {b}.",
         "legendButton": "مفتاح الخريطة",
+        "km": "كم",
+        "governorate": "محافظة {g}",
+        "attribution": [
+            "الحدود: أوتشا / قسم الخرائط في الأمم المتحدة، COD-AB سوريا، CC BY-IGO 3.0",
+            "الأماكن: GeoNames (CC BY 4.0)، OurAirports (ملكية عامة)",
+            "الدول المجاورة: Natural Earth (ملكية عامة)",
+        ],
         "eventsButton": "تقارير هذا اليوم",
         "speed": "السرعة",
         "speeds": ["يوم في كل خطوة", "أسبوع في كل خطوة", "شهر في كل خطوة"],
@@ -121,30 +136,57 @@ TEXT: dict[str, dict[str, Any]] = {
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
     },
 }
-ATTRIBUTION = [
-    "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
-    "Places: GeoNames (CC BY 4.0), OurAirports (public domain)",
-    "Neighbours: Natural Earth (public domain)",
-]
+ATTRIBUTION: list[str] = TEXT["en"]["attribution"]
 PLACE_LABEL_KINDS = ("city",)
+#: Print sizes (width, height in mm): a newspaper's one- and two-column widths, a half page, A4
+#: landscape, and the on-screen default.
+SIZES = {
+    "screen": (457.2, 304.8),
+    "one-column": (60.0, 110.0),
+    "two-column": (125.0, 110.0),
+    "half-page": (260.0, 180.0),
+    "a4": (297.0, 210.0),
+}
+
+
 @dataclass(frozen=True)
 class Style:
-    """Presentation settings for a page or image."""
+    """Presentation settings for a page or image.
+
+    ``size`` is a name of ``SIZES`` or ``WIDTHxHEIGHT`` in millimetres (images); ``dpi`` the
+    resolution of a PNG; ``title``, ``subtitle`` and ``credit`` replace the default title, the
+    date line and add a credit line (images).
+    """
 
     lang: str = "en"
     tiles: str = "none"
     focus: str | None = None
     captions: dict[str, str] = field(default_factory=dict)
-    width_px: int = 1800
-    height_px: int = 1200
     include_successions: bool = False  # ring handovers between authorities as changes of hands
     initial: str | None = None  # the day a slider page opens on (a link #YYYY-MM-DD wins)
+    size: str = "screen"
+    dpi: int = 100
+    title: str | None = None
+    subtitle: str | None = None
+    credit: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
             raise UsageError(f"lang {self.lang!r}: expected one of {', '.join(LANGS)}")
-        if self.width_px < 200 or self.height_px < 200:
-            raise UsageError("width_px and height_px must be at least 200")
+        if not 50 <= self.dpi <= 1200:
+            raise UsageError(f"dpi {self.dpi!r}: expected 50 to 1200")
+        self.size_mm  # noqa: B018 - validates the size
+
+    @property
+    def size_mm(self) -> tuple[float, float]:
+        """The image's (width, height) in millimetres."""
+        if self.size in SIZES:
+            return SIZES[self.size]
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(?:mm)?", self.size.strip().lower())
+        if not m or not (30 <= float(m.group(1)) <= 2000 and 30 <= float(m.group(2)) <= 2000):
+            names = ", ".join(SIZES)
+            raise UsageError(f"size {self.size!r}: expected one of {names}, or WIDTHxHEIGHT in mm (30-2000)")
+        return float(m.group(1)), float(m.group(2))
 
 
 #: Common English spellings of governorates, folded, to their OCHA p-codes.
@@ -178,21 +220,25 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in str(text).casefold() if ch.isalnum())
 
 
+def governorate_code(data: Dataset, focus: str) -> str:
+    """The p-code of a governorate given by name (English or Arabic, common spellings) or p-code."""
+    a1 = data.boundaries.admin1
+    key = _fold(focus)
+    key = _fold(GOVERNORATE_ALIASES.get(key, key))
+    hit = a1[
+        (a1["pcode"].map(_fold) == key) | (a1["name_en"].map(_fold) == key) | (a1["name_ar"] == focus.strip())
+    ]
+    if len(hit) == 0:
+        names = ", ".join(f"{n} ({p})" for p, n in zip(a1["pcode"], a1["name_en"]))
+        raise UsageError(f"unknown governorate {focus!r}; expected one of: {names}")
+    return str(hit["pcode"].iloc[0])
+
+
 def focus_bounds(data: Dataset, focus: str | None) -> list[list[float]]:
     """``[[south, west], [north, east]]`` of Syria, or of one governorate (name or p-code)."""
     a1 = data.boundaries.admin1
     if focus:
-        key = _fold(focus)
-        key = _fold(GOVERNORATE_ALIASES.get(key, key))
-        hit = a1[
-            (a1["pcode"].map(_fold) == key)
-            | (a1["name_en"].map(_fold) == key)
-            | (a1["name_ar"] == focus.strip())
-        ]
-        if len(hit) == 0:
-            names = ", ".join(f"{n} ({p})" for p, n in zip(a1["pcode"], a1["name_en"]))
-            raise UsageError(f"unknown governorate {focus!r}; expected one of: {names}")
-        x0, y0, x1, y1 = hit.total_bounds
+        x0, y0, x1, y1 = a1[a1["pcode"] == governorate_code(data, focus)].total_bounds
     else:
         x0, y0, x1, y1 = data.boundaries.admin0.total_bounds
     return [[round(float(y0), 4), round(float(x0), 4)], [round(float(y1), 4), round(float(x1), 4)]]

@@ -52,13 +52,20 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--traceback", action="store_true", help="on an error, show its traceback")
     sub = top.add_subparsers(dest="command", metavar="COMMAND")
 
-    m = sub.add_parser("map", help="a map for a date (.html, .png or .svg), or one per day")
+    m = sub.add_parser("map", help="a map for a date (.html, .png, .svg or .pdf), or one per day")
     m.add_argument("--date", help="the day, YYYY-MM-DD")
     m.add_argument("--start", help="first day of a series (with --end and --every)")
     m.add_argument("--end", help="last day of a series")
     m.add_argument("--every", default="1d", help="step of a series, e.g. 1d or 7d (default 1d)")
-    m.add_argument("-o", "--output", required=True, help="OUT.html / OUT.png / OUT.svg, or DIR/ for a series")
+    m.add_argument("-o", "--output", required=True, help="OUT.html / .png / .svg / .pdf, or DIR/ (a series)")
     m.add_argument("--lang", choices=("en", "ar"), default="en")
+    m.add_argument(
+        "--size", default="screen", help="screen, one-column, two-column, half-page, a4, or WxH in mm"
+    )
+    m.add_argument("--dpi", type=int, help="PNG resolution (default 100 on screen, 300 at a print size)")
+    m.add_argument("--title", help="image title (default: who controls what in Syria)")
+    m.add_argument("--subtitle", help="image line under the title (default: the date)")
+    m.add_argument("--credit", help="image credit line, e.g. 'Map: J. Doe / The Paper'")
     m.add_argument("--tiles", default="none", help="none (default), osm, or an xyzservices name")
     m.add_argument("--focus", metavar="GOVERNORATE", help="zoom to a governorate (name or p-code)")
     m.add_argument("--changes-since", metavar="DATE", help="mark what changed hands since DATE")
@@ -296,7 +303,15 @@ def _map(args: argparse.Namespace, data: Dataset) -> int:
     from .pages import Style
 
     style = Style(
-        lang=args.lang, tiles=args.tiles, focus=args.focus, include_successions=args.include_successions
+        lang=args.lang,
+        tiles=args.tiles,
+        focus=args.focus,
+        include_successions=args.include_successions,
+        size=args.size,
+        dpi=args.dpi or (100 if args.size == "screen" else 300),
+        title=args.title,
+        subtitle=args.subtitle,
+        credit=args.credit,
     )
     if args.date and (args.start or args.end):
         raise UsageError("give either --date or --start/--end, not both")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._style import (
-    ATTRIBUTION,
     PLACE_LABEL_KINDS,
     STATES_INDEX,
     TEXT,
@@ -18,6 +17,7 @@ from ._style import (
     Style,
     date_text,
     focus_bounds,
+    governorate_code,
     simplified_lines,
 )
 from .control import CLAIMED, DISPUTED, compile_control, data_span, to_day, warn_outside_span
@@ -27,11 +27,15 @@ if TYPE_CHECKING:
 
 
 #: Matplotlib settings for every image: no maths parsed in text (a ``$`` in a name stays a ``$``),
-#: stable SVG ids, TrueType fonts embedded in PDF.
+#: a font with Arabic glyphs that ships with matplotlib itself, text kept as text in SVG and
+#: embedded (TrueType) in PDF so an editor can change it, stable SVG ids. Arabic is shaped and
+#: ordered by matplotlib (libraqm, matplotlib >= 3.11): the text is passed in logical order.
 RC: dict[str, Any] = {
     "text.parse_math": False,
     "text.usetex": False,
+    "font.family": "DejaVu Sans",
     "svg.hashsalt": "syriamap",
+    "svg.fonttype": "none",
     "pdf.fonttype": 42,
 }
 FORMATS = (".png", ".svg", ".pdf")
@@ -55,8 +59,10 @@ def to_image(
 ) -> Path:
     """Write a PNG, SVG or PDF (by extension) of one day: title, legend, scale bar and attribution.
 
-    Matplotlib is used through its object API inside :func:`mpl_context`: no process-wide state
-    changes, so inline plots in Jupyter keep working. ``inputs`` are never overwritten.
+    The page size, resolution, title, subtitle and credit line come from ``style`` (``size``,
+    ``dpi``, ``title``, ``subtitle``, ``credit``). Matplotlib is used through its object API
+    inside :func:`mpl_context`: no process-wide state changes, so inline plots in Jupyter keep
+    working. ``inputs`` are never overwritten.
 
     Examples
     --------
@@ -71,74 +77,147 @@ def to_image(
     style = style or Style()
     path = check_output(path, inputs=inputs, suffixes=FORMATS)
     fmt = path.suffix.lower().lstrip(".")
+    meta: dict[str, Any] = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}.get(
+        fmt, {"CreationDate": None, "Creator": None, "Producer": None}
+    )
     with mpl_context():
         fig = map_figure(data, date, style=style, changes_since=changes_since)
-        meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-        if fmt == "pdf":
-            meta = {"CreationDate": None, "Creator": None, "Producer": None}
         return save(
             path,
-            lambda f: fig.savefig(f, format=fmt, metadata=meta, bbox_inches="tight", pad_inches=0.2),
+            lambda f: fig.savefig(f, format=fmt, metadata=meta, dpi=style.dpi, facecolor="white"),
             inputs=inputs,
         )
 
 
 def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | None = None) -> Any:
-    """The matplotlib ``Figure`` of one day's map (call inside :func:`mpl_context`)."""
+    """The matplotlib ``Figure`` of one day's map, laid out for ``style.size`` (inside :func:`mpl_context`).
+
+    The page is cut into bands measured in points: title and date line on top, the map, the
+    legend beside it (wide sizes) or below it (a newspaper column), the credit, attribution and
+    the data's span at the bottom. Type sizes are in points, chosen to read at the printed size.
+    """
     from matplotlib.figure import Figure
 
+    w_mm, h_mm = style.size_mm
+    narrow = w_mm < 150
+    fs = _type_sizes(w_mm)
+    t = TEXT[style.lang]
     control = compile_control(data)
     row = control.matrix(date, date)[0]
     colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
     colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
-    fig = Figure(figsize=(style.width_px / 100, style.height_px / 100), dpi=100)
-    ax = fig.subplots()
-    p = _draw_territory(ax, data, control, row, colors)
-    snap, changed = _draw_places(ax, data, control, row, date, colors, style, changes_since)
-    (s, w), (n, e) = focus_bounds(data, style.focus)
-    pad = 0.15
-    ax.set_xlim(w - pad, e + pad)
-    ax.set_ylim(s - pad, n + pad)
-    ax.set_aspect(1 / np.cos(np.radians((s + n) / 2)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since)
-    t = TEXT[style.lang]
-    title = f"{t['title']} — {date_text(date, style.lang)}"
-    ax.set_title(_shape_text(title, style.lang), fontsize=14, loc="left")
+    W, H = w_mm / 25.4, h_mm / 25.4  # inches
+    fig = Figure(figsize=(W, H), dpi=style.dpi)
     first, last = data_span(data)
     span = (
         t["dataFrom"].replace("{a}", date_text(first, style.lang)).replace("{b}", date_text(last, style.lang))
     )
-    stale = warn_outside_span(data, date)
-    if stale:
+    footer = ([style.credit] if style.credit else []) + [
+        " · ".join(t["attribution"]),
+        t["sources"] + " " + span,
+    ]
+    margin = 0.12  # inches
+    top = (fs["title"] * 1.5 + fs["subtitle"] * 1.6) / 72 + margin
+    bottom = len(footer) * fs["footer"] * 1.45 / 72 + margin
+    legend_band = 0.0
+    if narrow:  # one column below the map, long names wrapped: as many lines as it needs
+        lines, entries = _legend_lines(data, control, row, style)
+        legend_band = (lines * 1.25 + entries * 0.55 + 1.5) * fs["legend"] / 72
+    side = 0.0 if narrow else min(0.32 * W, 3.6)
+    ax = fig.add_axes(
+        (
+            (side if style.lang == "ar" else margin) / W,
+            (bottom + legend_band) / H,
+            (W - side - 2 * margin) / W,
+            (H - top - bottom - legend_band) / H,
+        )
+    )
+    p = _draw_territory(ax, data, control, row, colors)
+    snap, changed = _draw_places(ax, data, control, row, date, colors, style, changes_since, fs)
+    (s, w), (n, e) = focus_bounds(data, style.focus)
+    pad = 0.15 if not style.focus else 0.05
+    ax.set_xlim(w - pad, e + pad)
+    ax.set_ylim(s - pad, n + pad)
+    ax.set_aspect(1 / np.cos(np.radians((s + n) / 2)), adjustable="box", anchor="C")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since, fs, narrow)
+    ha, x = ("right", 1 - margin / W) if style.lang == "ar" else ("left", margin / W)
+    fig.text(x, 1 - margin / H, _title(data, style), fontsize=fs["title"], fontweight="bold", ha=ha, va="top")
+    fig.text(
+        x,
+        1 - (margin + fs["title"] * 1.5 / 72) / H,
+        style.subtitle or date_text(date, style.lang),
+        fontsize=fs["subtitle"],
+        ha=ha,
+        va="top",
+    )
+    if warn_outside_span(data, date):
         key = "beforeData" if to_day(date) < to_day(first) else "afterData"
         note = t[key].replace("{a}", date_text(first, style.lang)).replace("{b}", date_text(last, style.lang))
         ax.text(
-            0.0,
-            1.0,
-            _shape_text(note, style.lang),
+            0.99 if ha == "right" else 0.01,
+            0.99,
+            note,
             transform=ax.transAxes,
+            ha=ha,
             va="top",
-            fontsize=9,
+            fontsize=fs["legend"],
             color="#7f2704",
             backgroundcolor="#fff3e0",
             zorder=9,
+            wrap=True,
         )
-    _scale_bar(ax, s, w, n, e)
+    _scale_bar(ax, s, w, n, e, t["km"], fs["label"])
     fig.text(
-        0.01,
-        0.01,
-        _shape_text(" · ".join(ATTRIBUTION), "en")
-        + "\n"
-        + _shape_text(t["sources"] + " " + span, style.lang),
-        fontsize=6,
+        x,
+        margin / 2 / H,
+        "\n".join(footer),
+        ha=ha,
+        va="bottom",
+        fontsize=fs["footer"],
         color="#444444",
+        wrap=True,
     )
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
+
+
+#: Legend lines below a map in a newspaper column wrap at this many characters.
+NARROW_LABEL_CHARS = 44
+
+
+def _legend_lines(data: Dataset, control: Any, row: np.ndarray, style: Style) -> tuple[int, int]:
+    """Text lines and entries of the legend below a narrow map (factions present, states, ring)."""
+    present = set(control.controllers(row))
+    names = [data.faction_name(f, style.lang) for f in control.codes + ["UNKNOWN"] if f in present]
+    t = TEXT[style.lang]
+    names += [t["states"][1], t["states"][2], t["thin"], t["changed"]]
+    return sum(len(textwrap.wrap(n, NARROW_LABEL_CHARS)) or 1 for n in names), len(names)
+
+
+def _type_sizes(width_mm: float) -> dict[str, float]:
+    """Point sizes that read at the printed width: a column gets small but legible type."""
+    k = min(1.0, max(0.62, width_mm / 250))
+    return {
+        "title": 15 * k,
+        "subtitle": 11 * k,
+        "legend": 9 * k,
+        "label": 7.5 * k,
+        "footer": 5.8 * k,
+    }
+
+
+def _title(data: Dataset, style: Style) -> str:
+    if style.title:
+        return style.title
+    t = TEXT[style.lang]
+    if not style.focus:
+        return str(t["title"])
+    a1 = data.boundaries.admin1.set_index("pcode")
+    code = governorate_code(data, style.focus)
+    return f"{t['title']} — {t['governorate'].replace('{g}', str(a1.loc[code, f'name_{style.lang}']))}"
 
 
 def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, colors: dict[str, str]) -> Any:
@@ -165,7 +244,7 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
             color=colors.get(ctrl, "#757575"),
             alpha=alpha,
             linewidth=0,
-            hatch="////" if status == 2 else None,
+            hatch={1: "...", 2: "////"}.get(int(status)),
         )
     simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
     data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
@@ -181,39 +260,53 @@ def _draw_places(
     colors: dict[str, str],
     style: Style,
     changes_since: str | None,
+    fs: dict[str, float],
 ) -> tuple[Any, Any]:
-    """Markers sized by population, rings on changes of hands, labels of the cities."""
+    """Markers sized by population, rings on changes of hands, labels of the cities (and, in a
+    governorate in focus, of its towns)."""
     from .control import describe
 
     snap = describe(control, row[: control.n_places], places=True)
     since = to_day(changes_since) if changes_since else to_day(date) - 1
     moved = control.changed_hands(since, to_day(date), successions=style.include_successions)
     changed = moved[: control.n_places]
+    scale = fs["label"] / 7.5
     for fid, grp in snap.groupby("controller"):
-        size = 6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40
+        size = (6 + np.sqrt(grp["population"].fillna(0).astype(float).to_numpy()) / 40) * scale
         ax.scatter(
             grp["lon"],
             grp["lat"],
             s=size,
             c=colors.get(fid, "#757575"),
             edgecolors="black",
-            linewidths=0.4,
+            linewidths=0.4 * scale,
             zorder=5,
         )
     ch = snap[changed]
     if len(ch):
         ax.scatter(
-            ch["lon"], ch["lat"], s=90, facecolors="none", edgecolors="#e65100", linewidths=1.4, zorder=6
+            ch["lon"],
+            ch["lat"],
+            s=90 * scale,
+            facecolors="none",
+            edgecolors="#e65100",
+            linewidths=1.4 * scale,
+            zorder=6,
         )
-    lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS)]
+    kinds = PLACE_LABEL_KINDS + (("town",) if style.focus else ())
+    lab = snap[snap["kind"].isin(kinds)]
+    if style.size_mm[0] < 150 and not style.focus:  # a column: the largest cities only
+        lab = lab[lab["population"].fillna(0) >= 150_000]
+    if style.focus:
+        lab = lab[lab["adm1"] == governorate_code(data, style.focus)]
     name_col = "name_ar" if style.lang == "ar" else "name_en"
     for r in lab.itertuples():
         ax.annotate(
-            _shape_text(getattr(r, name_col), style.lang),
+            getattr(r, name_col),
             (r.lon, r.lat),
-            xytext=(4, 2),
+            xytext=(3, 1.5),
             textcoords="offset points",
-            fontsize=7,
+            fontsize=fs["label"],
             zorder=7,
         )
     return snap, ch
@@ -229,69 +322,72 @@ def _draw_legend(
     colors: dict[str, str],
     style: Style,
     changes_since: str | None,
+    fs: dict[str, float],
+    narrow: bool,
 ) -> None:
-    """The factions present, then the states shown (claimed, disputed, thin), then the rings."""
+    """The factions present, then the states as drawn (claimed: lighter and dotted; disputed:
+    hatched; thinly held: pale), then the rings; beside the map, or below it in a column."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     present = [f for f in control.codes + ["UNKNOWN"] if f in set(p["ctrl"]) | set(snap["controller"])]
     handles: list[Any] = [
-        Patch(
-            facecolor=colors.get(f, "#757575"),
-            label=_shape_text(data.faction_name(f, style.lang), style.lang),
-        )
+        Patch(facecolor=colors.get(f, "#757575"), alpha=0.75, label=data.faction_name(f, style.lang))
         for f in present
     ]
     t = TEXT[style.lang]
     shown = set(p["status"]) | set(snap["status"].map(STATES_INDEX))
     if CLAIMED in shown:
-        handles.append(Patch(facecolor="#999999", alpha=0.45, label=_shape_text(t["states"][1], style.lang)))
-    if DISPUTED in shown:
         handles.append(
             Patch(
-                facecolor="white",
-                edgecolor="black",
-                hatch="////",
-                label=_shape_text(t["states"][2], style.lang),
+                facecolor="#8c8c8c",
+                alpha=0.41,
+                hatch="...",
+                edgecolor="#555555",
+                linewidth=0,
+                label=t["states"][1],
             )
         )
-    handles.append(Patch(facecolor="#999999", alpha=0.3, label=_shape_text(t["thin"], style.lang)))
+    if DISPUTED in shown:
+        handles.append(Patch(facecolor="white", edgecolor="black", hatch="////", label=t["states"][2]))
+    handles.append(Patch(facecolor="#8c8c8c", alpha=0.3 * 0.75, label=t["thin"]))
     if len(changed):
-        label = f"{t['changedSince']} {changes_since}" if changes_since else t["changed"]
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                color="#e65100",
-                markerfacecolor="none",
-                linestyle="",
-                label=_shape_text(label, style.lang),
-            )
+        label = (
+            f"{t['changedSince']} {date_text(changes_since, style.lang)}" if changes_since else t["changed"]
         )
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+        handles.append(
+            Line2D([], [], marker="o", color="#e65100", markerfacecolor="none", linestyle="", label=label)
+        )
+    if narrow:
+        for h in handles:
+            h.set_label(textwrap.fill(h.get_label(), NARROW_LABEL_CHARS))
+    rtl = style.lang == "ar"
+    common = {
+        "fontsize": fs["legend"],
+        "frameon": False,
+        "markerfirst": not rtl,
+        "alignment": "right" if rtl else "left",
+    }
+    if narrow:
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.01),
+            ncol=1,
+            handlelength=1.2,
+            columnspacing=0.8,
+            **common,
+        )
+    elif rtl:
+        ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(-0.02, 1.0), **common)
+    else:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), **common)
 
 
-def _scale_bar(ax: Any, s: float, w: float, n: float, e: float) -> None:
+def _scale_bar(ax: Any, s: float, w: float, n: float, e: float, unit: str, size: float) -> None:
     km = 100 if (e - w) > 3 else 25
     lat = s + 0.06 * (n - s)
     x0 = e - 0.05 * (e - w) - km / (111.32 * np.cos(np.radians(lat)))
     x1 = x0 + km / (111.32 * np.cos(np.radians(lat)))
     ax.plot([x0, x1], [lat, lat], color="black", linewidth=2, zorder=8)
-    ax.text((x0 + x1) / 2, lat + 0.02 * (n - s), f"{km} km", ha="center", fontsize=7, zorder=8)
-
-
-def _shape_text(text: str, lang: str) -> str:
-    """Matplotlib draws characters left to right, unjoined: give Arabic its joined forms in visual order.
-
-    Examples
-    --------
-    >>> _shape_text("Aleppo", "en"), _shape_text("حلب", "ar") == "\ufe90\ufee0\ufea3"
-    ('Aleppo', True)
-    """
-    if not re.search(r"[\u0600-\u06FF]", text or ""):
-        return text
-    import arabic_reshaper
-    from bidi.algorithm import get_display
-
-    return str(get_display(arabic_reshaper.reshape(text)))
+    ax.text((x0 + x1) / 2, lat + 0.02 * (n - s), f"{km} {unit}", ha="center", fontsize=size, zorder=8)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ._style import (
-    ATTRIBUTION,
     MONTHS,
     PLACE_LABEL_KINDS,
     TEXT,
@@ -157,7 +156,7 @@ def payload(
         "pieces": _packed(p, piece_props),
         "context": _context(data, lang),
         "bounds": focus_bounds(data, style.focus),
-        "attribution": ATTRIBUTION,
+        "attribution": TEXT[lang]["attribution"],
     }
 
 
