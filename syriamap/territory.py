@@ -138,7 +138,24 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     )
     out["area_km2"] = out.geometry.area / 1e6
     out = out.to_crs("EPSG:4326")
-    grid = shapely.set_precision(np.asarray(out.geometry.values), settings.precision_deg)
-    out = out.set_geometry(grid, crs="EPSG:4326")
+    out = out.set_geometry(_on_grid(np.asarray(out.geometry.values), settings.precision_deg), crs="EPSG:4326")
     out = out[~out.geometry.is_empty].reset_index(drop=True)
     return out
+
+
+def _on_grid(geoms: np.ndarray, size: float) -> np.ndarray:
+    """Snap polygons to a ``size`` grid, keeping them valid; a piece GEOS cannot snap as a whole
+    (a hole that would touch its shell) is snapped point by point and repaired."""
+    import shapely
+
+    geoms = shapely.make_valid(geoms)
+    try:
+        return np.asarray(shapely.set_precision(geoms, size))
+    except shapely.errors.GEOSException:
+        out = []
+        for g in geoms:
+            try:
+                out.append(shapely.set_precision(g, size))
+            except shapely.errors.GEOSException:
+                out.append(shapely.make_valid(shapely.set_precision(g, size, mode="pointwise")))
+        return np.asarray(out, dtype=object)
