@@ -86,6 +86,14 @@ TEXT: dict[str, dict[str, Any]] = {
         "dataFrom": "Data from {a} to {b}.",
         "legendButton": "Legend",
         "km": "km",
+        "blocs": {
+            "government": "Government (Assad, then the Damascus authorities)",
+            "opposition": "Opposition (rebels, HTS, Turkish-backed SNA)",
+            "kurdish-led": "Kurdish-led (YPG, SDF)",
+            "islamic-state": "Islamic State",
+            "foreign": "Foreign forces (Israel, Russia)",
+            "local": "Local forces (Daraa, Suwayda)",
+        },
         "governorate": "{g} governorate",
         "attribution": [
             "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
@@ -122,6 +130,14 @@ TEXT: dict[str, dict[str, Any]] = {
         "dataFrom": "البيانات من {a} إلى {b}.",
         "legendButton": "مفتاح الخريطة",
         "km": "كم",
+        "blocs": {
+            "government": "الحكومة (الأسد ثم سلطات دمشق)",
+            "opposition": "المعارضة (الفصائل، هيئة تحرير الشام، الجيش الوطني)",
+            "kurdish-led": "القوى بقيادة كردية (وحدات الحماية، قسد)",
+            "islamic-state": "تنظيم الدولة الإسلامية",
+            "foreign": "قوات أجنبية (إسرائيل، روسيا)",
+            "local": "قوى محلية (درعا، السويداء)",
+        },
         "governorate": "محافظة {g}",
         "attribution": [
             "الحدود: أوتشا / قسم الخرائط في الأمم المتحدة، COD-AB سوريا، CC BY-IGO 3.0",
@@ -169,10 +185,13 @@ class Style:
     title: str | None = None
     subtitle: str | None = None
     credit: str | None = None
+    legend: str = "factions"  # or "blocs": the war in a few colours
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
             raise UsageError(f"lang {self.lang!r}: expected one of {', '.join(LANGS)}")
+        if self.legend not in ("factions", "blocs"):
+            raise UsageError(f"legend {self.legend!r}: expected factions or blocs")
         if not 50 <= self.dpi <= 1200:
             raise UsageError(f"dpi {self.dpi!r}: expected 50 to 1200")
         self.size_mm  # noqa: B018 - validates the size

@@ -66,6 +66,9 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--title", help="image title (default: who controls what in Syria)")
     m.add_argument("--subtitle", help="image line under the title (default: the date)")
     m.add_argument("--credit", help="image credit line, e.g. 'Map: J. Doe / The Paper'")
+    m.add_argument(
+        "--legend", choices=("factions", "blocs"), default="factions", help="colour by faction or by bloc"
+    )
     m.add_argument("--tiles", default="none", help="none (default), osm, or an xyzservices name")
     m.add_argument("--focus", metavar="GOVERNORATE", help="zoom to a governorate (name or p-code)")
     m.add_argument("--changes-since", metavar="DATE", help="mark what changed hands since DATE")
@@ -86,6 +89,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--story", metavar="FILE", help="CSV of date,caption: captions shown on chosen days")
     t.add_argument("--include-successions", action="store_true", help="ring successions as changes of hands")
     t.add_argument("--initial", metavar="DATE", help="the day the page opens on (a link page.html#DATE wins)")
+    t.add_argument(
+        "--legend", choices=("factions", "blocs"), default="factions", help="colour by faction or by bloc"
+    )
     _data_args(t)
 
     s = sub.add_parser("snapshot", help="who controls each tracked place on a date")
@@ -224,6 +230,7 @@ def _run(args: argparse.Namespace) -> int:
             captions=_story(args.story) if args.story else {},
             include_successions=args.include_successions,
             initial=args.initial,
+            legend=args.legend,
         )
         _write(to_html(data, args.start, args.end, style=style), args.output, args, data, (".html", ".htm"))
         return 0
@@ -312,6 +319,7 @@ def _map(args: argparse.Namespace, data: Dataset) -> int:
         title=args.title,
         subtitle=args.subtitle,
         credit=args.credit,
+        legend=args.legend,
     )
     if args.date and (args.start or args.end):
         raise UsageError("give either --date or --start/--end, not both")

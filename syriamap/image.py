@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._style import (
+    BLOC_COLORS,
     PLACE_LABEL_KINDS,
     STATES_INDEX,
     TEXT,
@@ -104,8 +105,7 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
     t = TEXT[style.lang]
     control = compile_control(data)
     row = control.matrix(date, date)[0]
-    colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
-    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
+    colors = _colors(data, style)
     W, H = w_mm / 25.4, h_mm / 25.4  # inches
     fig = Figure(figsize=(W, H), dpi=style.dpi)
     first, last = data_span(data)
@@ -195,6 +195,24 @@ def _legend_lines(data: Dataset, control: Any, row: np.ndarray, style: Style) ->
     t = TEXT[style.lang]
     names += [t["states"][1], t["states"][2], t["thin"], t["changed"]]
     return sum(len(textwrap.wrap(n, NARROW_LABEL_CHARS)) or 1 for n in names), len(names)
+
+
+def _colors(data: Dataset, style: Style) -> dict[str, str]:
+    """Each faction's colour, or its bloc's with ``legend="blocs"``."""
+    colors = {fid: data.factions.loc[fid, "color"] for fid in data.factions.index}
+    if style.legend == "blocs":
+        for fid in data.factions.index:
+            colors[fid] = BLOC_COLORS.get(data.factions.loc[fid, "bloc"], colors[fid])
+    colors.update({"UNKNOWN": UNKNOWN_COLOR, "CONTESTED": "#757575"})
+    return colors
+
+
+def _legend_label(data: Dataset, fid: str, style: Style) -> str:
+    if style.legend == "blocs" and fid in data.factions.index:
+        bloc = data.factions.loc[fid, "bloc"]
+        if bloc in BLOC_COLORS:
+            return str(TEXT[style.lang]["blocs"][bloc])
+    return data.faction_name(fid, style.lang)
 
 
 def _type_sizes(width_mm: float) -> dict[str, float]:
@@ -331,11 +349,12 @@ def _draw_legend(
     from matplotlib.patches import Patch
 
     present = [f for f in control.codes + ["UNKNOWN"] if f in set(p["ctrl"]) | set(snap["controller"])]
-    handles: list[Any] = [
-        Patch(facecolor=colors.get(f, "#757575"), alpha=0.75, label=data.faction_name(f, style.lang))
-        for f in present
-    ]
     t = TEXT[style.lang]
+    labels = {f: _legend_label(data, f, style) for f in present}
+    handles: list[Any] = [
+        Patch(facecolor=colors.get(f, "#757575"), alpha=0.75, label=label)
+        for label, f in {labels[f]: f for f in reversed(present)}.items()  # one entry per label
+    ][::-1]
     shown = set(p["status"]) | set(snap["status"].map(STATES_INDEX))
     if CLAIMED in shown:
         handles.append(

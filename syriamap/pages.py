@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from ._style import (
+    BLOC_COLORS,
     MONTHS,
     PLACE_LABEL_KINDS,
     TEXT,
@@ -124,14 +125,7 @@ def payload(
         "initial": to_day(style.initial) if style.initial else start,
         "caption": {str(to_day(k)): v for k, v in style.captions.items()},
         "span": list(data_span(data)),
-        "factions": [
-            {
-                "id": fid,
-                "name": data.faction_name(fid, lang),
-                "color": data.factions.loc[fid, "color"] if fid in data.factions.index else "#757575",
-            }
-            for fid in control.codes
-        ],
+        "factions": [_faction(data, fid, style) for fid in control.codes],
         "unknown": {"id": "UNKNOWN", "name": data.faction_name("UNKNOWN", lang), "color": UNKNOWN_COLOR},
         "units": control.unit_ids,
         "areas": [
@@ -158,6 +152,18 @@ def payload(
         "bounds": focus_bounds(data, style.focus),
         "attribution": TEXT[lang]["attribution"],
     }
+
+
+def _faction(data: Dataset, fid: str, style: Style) -> dict[str, Any]:
+    """A faction for the page: its name, and its colour, or its bloc's with ``legend="blocs"``."""
+    out = {"id": fid, "name": data.faction_name(fid, style.lang), "color": "#757575"}
+    if fid in data.factions.index:
+        out["color"] = data.factions.loc[fid, "color"]
+        bloc = data.factions.loc[fid, "bloc"] if "bloc" in data.factions.columns else ""
+        if style.legend == "blocs" and bloc in BLOC_COLORS:
+            out["color"] = BLOC_COLORS[bloc]
+            out["group"] = TEXT[style.lang]["blocs"][bloc]
+    return out
 
 
 def _states_in_view(control: Control, first: int, end: int) -> np.ndarray:

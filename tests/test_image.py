@@ -105,3 +105,13 @@ def test_print_sizes_titles_and_swatches(real_data, tmp_path: Path) -> None:
         assert claimed.get_hatch() == "..." and not thin.get_hatch()  # two states, two swatches
     with pytest.raises(Exception, match="size 'tiny'"):
         Style(size="tiny")
+
+
+def test_image_legend_by_bloc(real_data) -> None:
+    from syriamap.image import map_figure, mpl_context
+
+    with mpl_context():
+        fig = map_figure(real_data, "2018-03-01", style=Style(legend="blocs"))
+        labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels.count("Opposition (rebels, HTS, Turkish-backed SNA)") == 1
+    assert "Islamic State" in labels and not any("Jaysh al-Islam" in x for x in labels)

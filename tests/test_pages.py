@@ -124,3 +124,16 @@ def test_inlined_leaflet_is_the_official_release(tmp_path) -> None:
         for name, digest in LEAFLET_SHA256.items():
             member = tar.extractfile(f"package/dist/{name}")
             assert member is not None and hashlib.sha256(member.read()).hexdigest() == digest
+
+
+def test_legend_by_bloc_gives_one_colour_per_bloc(real_data) -> None:
+    import json
+
+    html = to_html(real_data, "2018-03-01", style=Style(legend="blocs"))
+    start = html.index('id="syriamap-data">') + len('id="syriamap-data">')
+    factions = json.loads(html[start : html.index("</script>", start)])["factions"]
+    by_id = {f["id"]: f for f in factions}
+    assert by_id["HTS"]["color"] == by_id["FSA"]["color"] == by_id["SNA"]["color"]
+    assert by_id["HTS"]["group"] == "Opposition (rebels, HTS, Turkish-backed SNA)"
+    assert by_id["GOV"]["color"] == by_id["TRANS"]["color"] != by_id["SDF"]["color"]
+    assert by_id["HTS"]["name"].startswith("Hay'at Tahrir al-Sham")  # popups still name the faction

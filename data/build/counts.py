@@ -1,4 +1,5 @@
-"""Print the count tables of data/README.md (places by governorate and kind, events by period).
+"""Print the count tables of data/README.md (places by governorate and kind; events by year and
+governorate).
 
 Run: ``python data/build/counts.py`` (with the boundary layers available, e.g. SYRIAMAP_DATA_MIRROR).
 """
@@ -44,11 +45,11 @@ def main() -> None:
     day = ev["date"].astype(str)
     period = pd.Series(
         [
-            "baseline (2024-11-26)"
+            "baseline 2024-11-26"
             if d == "2024-11-26"
             else "27 Nov - 31 Dec 2024"
-            if d < "2025"
-            else "2025 onwards"
+            if "2024-11-27" <= d < "2025"
+            else d[:4]
             for d in day
         ],
         index=ev.index,
@@ -63,12 +64,10 @@ def main() -> None:
         + ".\n"
     )
     table = pd.crosstab(target_gov, period, margins=True, margins_name="all")
-    print(
-        markdown(
-            table[["baseline (2024-11-26)", "27 Nov - 31 Dec 2024", "2025 onwards", "all"]],
-            "governorate of the target",
-        )
-    )
+    order = sorted(c for c in table.columns if c[:1].isdigit() and len(c) == 4 and c < "2024")
+    order += ["2024", "baseline 2024-11-26", "27 Nov - 31 Dec 2024"]
+    order += sorted(c for c in table.columns if len(c) == 4 and c >= "2025") + ["all"]
+    print(markdown(table[[c for c in order if c in table.columns]], "governorate of the target"))
 
 
 if __name__ == "__main__":

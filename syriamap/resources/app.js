@@ -44,6 +44,8 @@
 
   // ---------------------------------------------------------------- state replay
   var nUnits = P.units.length;
+  // popups open clear of the title (top) and of the legend and slider (bottom)
+  var POPUP = {maxWidth: 360, autoPanPaddingTopLeft: L.point(20, 110), autoPanPaddingBottomRight: L.point(20, 190)};
   var byUnit = [];
   for (var u = 0; u < nUnits; u++) byUnit.push([]);
   for (var s = 0; s < P.states.unit.length; s++) byUnit[P.states.unit[s]].push(s);
@@ -100,7 +102,7 @@
     onEachFeature: function (f, layer) {
       pieceLayers[f.properties.i] = layer;
       layer.bindPopup(function () { return unitPopup(f.properties.u, current.day, f.properties.t); },
-                      {maxWidth: 360});
+                      POPUP);
     }
   }).addTo(map);
   L.geoJSON(P.context.governorates, {renderer: svgRenderer, interactive: false,
@@ -165,7 +167,7 @@
   P.places.forEach(function (p, i) {
     var m = L.marker([p.lat, p.lon], {icon: placeIcon(p, "#fff", 0, false), title: AR ? p.ar : p.en,
                                       riseOnHover: true, keyboard: false});
-    m.bindPopup(function () { return unitPopup(i, current.day, false); }, {maxWidth: 360});
+    m.bindPopup(function () { return unitPopup(i, current.day, false); }, POPUP);
     if (p.label) {
       m.bindTooltip('<span dir="auto">' + esc(AR ? (p.ar || p.en) : p.en) + "</span>",
                     {permanent: true, direction: "right", className: "sm-label", offset: [6, 0]});
@@ -241,8 +243,12 @@
 
   function legendHtml(day, present, states) {
     var h = "<div class='sm-legend-title'>" + esc(T.legend) + "</div>";
+    var seen = {};  // with --legend blocs several factions share one entry (their bloc)
     present.forEach(function (c) {
-      h += "<div><i class='sm-swatch' style='background:" + faction(c).color + "'></i>" + esc(faction(c).name) + "</div>";
+      var f = faction(c), label = f.group || f.name;
+      if (seen[label]) return;
+      seen[label] = true;
+      h += "<div><i class='sm-swatch' style='background:" + f.color + "'></i>" + esc(label) + "</div>";
     });
     h += "<div class='sm-legend-title'>" + esc(T.states_title) + "</div>";
     if (states[1]) h += "<div><i class='sm-swatch sm-sw-claimed'></i>" + esc(T.states[1]) + "</div>";
