@@ -100,6 +100,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="FILE (default: standard output)")
     _data_args(s)
 
+    tr = sub.add_parser("territory", help="the territory on a date as polygons (.geojson or .gpkg)")
+    tr.add_argument("--date", required=True)
+    tr.add_argument("-o", "--output", required=True, help="OUT.geojson or OUT.gpkg")
+    _data_args(tr)
+
     c = sub.add_parser("changes", help="every change of hands from one date to another, each with its source")
     c.add_argument("--start", required=True)
     c.add_argument("--end", required=True)
@@ -238,15 +243,15 @@ def _run(args: argparse.Namespace) -> int:
         import json
 
         from ._text import to_csv
-        from .control import SNAPSHOT_COLUMNS, data_span, snapshot
+        from .control import EXPORT_COLUMNS, data_span, snapshot
 
         suffixes: tuple[str, ...] = (".csv",) if args.format == "csv" else (".geojson", ".json")
         _check_outputs(args, data, (args.output, suffixes))
         snap = snapshot(args.date, data=data)
         if args.format == "csv":
-            text = to_csv(snap[SNAPSHOT_COLUMNS])
+            text = to_csv(snap[EXPORT_COLUMNS])
         else:
-            fc = json.loads(snap[SNAPSHOT_COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False))
+            fc = json.loads(snap[EXPORT_COLUMNS + ["geometry"]].to_json(drop_id=True, ensure_ascii=False))
             first, last = data_span(data)
             fc = {"type": fc["type"], "data_span": {"from": first, "to": last}, **fc}
             text = json.dumps(fc, ensure_ascii=False) + "\n"
@@ -254,6 +259,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.format == "csv":
             _say_span(data)
         return 0
+    if cmd == "territory":
+        return _territory(args, data)
     if cmd == "changes":
         from .tables import changes, format_changes
 
@@ -276,6 +283,34 @@ def _run(args: argparse.Namespace) -> int:
             plot_stats(table, args.plot, data=data, inputs=_inputs(args, data))
         return 0
     raise UsageError(f"unknown command {cmd!r}")
+
+
+def _territory(args: argparse.Namespace, data: Dataset) -> int:
+    """Polygons by controller and state: GeoJSON (with the data's span) or a GeoPackage layer."""
+    import json
+
+    from ._io import check_output, save, save_text
+    from .control import data_span
+    from .territory import territory
+
+    out = check_output(args.output, inputs=_inputs(args, data), suffixes=(".geojson", ".json", ".gpkg"))
+    t = territory(data, args.date)
+    first, last = data_span(data)
+    if out.suffix.lower() == ".gpkg":
+        import tempfile
+
+        import pyogrio
+
+        with tempfile.TemporaryDirectory(dir=out.parent) as tmp:
+            part = Path(tmp) / "territory.gpkg"
+            meta = {"data_span": f"{first}/{last}"}
+            pyogrio.write_dataframe(t, part, layer=f"territory_{args.date}", driver="GPKG", metadata=meta)
+            save(out, lambda f: f.write(part.read_bytes()), inputs=_inputs(args, data))
+    else:
+        fc = json.loads(t.to_json(drop_id=True))
+        fc = {"type": fc["type"], "date": args.date, "data_span": {"from": first, "to": last}, **fc}
+        save_text(json.dumps(fc) + "\n", out, inputs=_inputs(args, data))
+    return 0
 
 
 def _say_span(data: Dataset) -> None:

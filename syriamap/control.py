@@ -41,6 +41,7 @@ __all__ = [
     "CONFIRMED",
     "DISPUTED",
     "RANK",
+    "EXPORT_COLUMNS",
     "SNAPSHOT_COLUMNS",
     "STATES",
     "STATUS_RANK",
@@ -68,6 +69,8 @@ if TYPE_CHECKING:
     from .dataset import Dataset
 
 SNAPSHOT_COLUMNS = [*PLACE_COLUMNS[:6], "controller", "since", "status", "event_id"]
+#: What the snapshot export adds after the ten contract columns.
+EXPORT_COLUMNS = [*SNAPSHOT_COLUMNS, "claimants", "governorate", "population", "source"]
 
 
 #: The days syriamap will compute for: a sane window around the war (and a guard against typos).
@@ -301,8 +304,8 @@ def snapshot(date: str | dt.date, *, data: Dataset | None = None) -> gpd.GeoData
     Columns ``place_id, name_en, name_ar, kind, lat, lon, controller, since, status, event_id``
     (status: confirmed, claimed, disputed or unknown), then ``claimants`` (for a disputed place,
     the sides named by the rows in conflict, ``;``-separated; its controller is the holder from
-    before the dispute), ``source``, ``note``, ``claims`` (every conflicting row with its source),
-    ``population``, ``adm1``, ``adm3`` and ``geometry``.
+    before the dispute), ``governorate``, ``population``, ``source``, ``note``, ``claims`` (every
+    conflicting row with its source), ``adm1``, ``adm3`` and ``geometry``.
 
     Examples
     --------
@@ -348,7 +351,9 @@ def describe(c: Control, idx: np.ndarray, *, places: bool) -> gpd.GeoDataFrame:
         for i, k in zip(idx, known)
     ]
     if places:
-        cols = SNAPSHOT_COLUMNS + ["claimants", "source", "note", "claims", "population", "adm1", "adm3"]
-        cols.append("geometry")
+        gov = dict(zip(c.data.boundaries.admin1["pcode"], c.data.boundaries.admin1["name_en"]))
+        out["governorate"] = out["adm1"].map(gov).fillna("")
+        cols = SNAPSHOT_COLUMNS + ["claimants", "governorate", "population", "source", "note", "claims"]
+        cols += ["adm1", "adm3", "geometry"]
         return gpd.GeoDataFrame(out[cols], geometry="geometry", crs="EPSG:4326")
     return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")

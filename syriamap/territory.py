@@ -159,3 +159,51 @@ def _on_grid(geoms: np.ndarray, size: float) -> np.ndarray:
             except shapely.errors.GEOSException:
                 out.append(shapely.make_valid(shapely.set_precision(g, size, mode="pointwise")))
         return np.asarray(out, dtype=object)
+
+
+def territory(data: Dataset, date: str, *, settings: Settings = Settings()) -> gpd.GeoDataFrame:
+    """The territory on ``date`` as polygons by controller and state, for analysts (QGIS, R, ...).
+
+    One row per ``controller``, ``status`` and ``thin`` (land far from any tracked place), with
+    ``area_km2`` (equal-area) and ``population`` (of the tracked places in it, at their census;
+    0 for thinly held land). The polygons do not overlap and cover Syria.
+
+    Examples
+    --------
+    >>> from syriamap.dataset import load
+    >>> t = territory(load(), "2024-12-06")
+    >>> bool(abs(t["area_km2"].sum() - 188138) < 1882)
+    True
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from .control import compile_control
+
+    control = compile_control(data)
+    row = control.matrix(date, date)[0]
+    p = pieces(data, settings)
+    idx = row[p["unit"].to_numpy()]
+    frame = pd.DataFrame(
+        {
+            "controller": control.controllers(idx),
+            "status": np.array(["confirmed", "claimed", "disputed", "unknown"], dtype=object)[
+                control.states.take("status", idx, 3)
+            ],
+            "thin": p["thin"].to_numpy(),
+            "area_km2": p["area_km2"].to_numpy(),
+            "unit": p["unit"].to_numpy(),
+        }
+    )
+    pop = data.places["population"].astype("Float64").to_numpy(dtype=float, na_value=0.0)
+    frame["population"] = [
+        pop[u] if u < control.n_places and not thin else 0.0 for u, thin in zip(frame["unit"], frame["thin"])
+    ]
+    keys = ["controller", "status", "thin"]
+    groups = frame.groupby(keys, sort=True)
+    geoms = [shapely.union_all(np.asarray(p.geometry.values)[ix]) for ix in groups.indices.values()]
+    out = groups[["area_km2", "population"]].sum().reset_index()
+    out["area_km2"] = out["area_km2"].round(1)
+    out["population"] = out["population"].astype(int)
+    return gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")

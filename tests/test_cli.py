@@ -29,11 +29,19 @@ def test_version_and_help() -> None:
 
 
 def test_snapshot_csv_has_the_exact_columns(capsys, tiny) -> None:
+    """The ten contract columns first; then claimants, governorate, population and source."""
     code, out, _ = run(capsys, "snapshot", "--date", "2024-12-06", *data_args(tiny))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "place_id,name_en,name_ar,kind,lat,lon,controller,since,status,event_id"
-    assert "daraa,Daraa,درعا,city,32.61889,36.10213,SOUTH,2024-12-06,confirmed,O-daraa" in lines
+    assert lines[0] == (
+        "place_id,name_en,name_ar,kind,lat,lon,controller,since,status,event_id,"
+        "claimants,governorate,population,source"
+    )
+    assert (
+        "daraa,Daraa,درعا,city,32.61889,36.10213,SOUTH,2024-12-06,confirmed,O-daraa,,Dar'a,97969,"
+        "Test | Daraa city | 2024-12-06"
+    ) in lines
+    assert any(line.startswith("homs,") and ",disputed,O-homs-claim,GOV;HTS,Homs,775404," in line for line in lines)
 
 
 def test_snapshot_geojson(capsys, tiny, tmp_path: Path) -> None:
