@@ -330,10 +330,11 @@ def _succeed(groups: _Groups, s_day: int, s_row: int, old: int, new: int, s_rank
     # each new state goes right after its unit's state in force (src): an O(n) insert, no re-sort
     at = src + 1
     new_idx = at + np.arange(len(at))
-    disputes = {_shifted(k, at): v for k, v in disputes.items()}
-    disputes.update(
-        {int(ni): disputes[_shifted(b, at)] for ni, b in zip(new_idx, base) if _shifted(b, at) in disputes}
-    )
+    keys = np.fromiter(disputes.keys(), dtype=np.int64, count=len(disputes))
+    moved = (keys + np.searchsorted(at, keys, side="right")).tolist()  # indices after the inserts
+    disputes = dict(zip(moved, disputes.values()))
+    shifted = (base + np.searchsorted(at, base, side="right")).tolist()
+    disputes.update({ni: disputes[b] for ni, b in zip(new_idx.tolist(), shifted) if b in disputes})
     handed = np.int8(CONFIRMED if s_rank == STATUS_RANK["confirmed"] else CLAIMED)
     return (
         np.insert(unit, at, hit.astype(np.int32)),
@@ -349,11 +350,6 @@ def _succeed(groups: _Groups, s_day: int, s_row: int, old: int, new: int, s_rank
 
 def _bits(n: int) -> int:
     return max(int(n).bit_length(), 1)
-
-
-def _shifted(k: int, at: np.ndarray) -> int:
-    """Index ``k`` after inserting one element before each position in (sorted) ``at``."""
-    return int(k) + int(np.searchsorted(at, k, side="right"))
 
 
 def _state_at(unit: np.ndarray, day: np.ndarray, at: int) -> np.ndarray:
