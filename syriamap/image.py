@@ -240,8 +240,11 @@ def _title(data: Dataset, style: Style) -> str:
 
 def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, colors: dict[str, str]) -> Any:
     """Neighbours, the territory pieces by controller and state, governorate lines and the outline."""
+    import geopandas as gpd
+    import shapely
+
     from .data import read_neighbours
-    from .territory import pieces
+    from .territory import front_edges, pieces
 
     p = pieces(data).copy()
     idx = row[p["unit"].to_numpy()]
@@ -257,13 +260,23 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
     )
     for (ctrl, thin, status), grp in p.groupby(["ctrl", "thin", "status"]):
         alpha = (0.3 if thin else 0.75) * (0.55 if status == 1 else 1.0)
-        grp.plot(
+        merged = shapely.union_all(shapely.make_valid(np.asarray(grp.geometry.values)))  # no seams inside
+        gpd.GeoSeries([merged], crs=p.crs).plot(
             ax=ax,
             color=colors.get(ctrl, "#757575"),
             alpha=alpha,
             linewidth=0,
             hatch={1: "...", 2: "////"}.get(int(status)),
         )
+    edges = front_edges(p)
+    ctrl = p["ctrl"].to_numpy()
+    front = edges[
+        (ctrl[edges["a"]] != ctrl[edges["b"]])
+        & (ctrl[edges["a"]] != "UNKNOWN")
+        & (ctrl[edges["b"]] != "UNKNOWN")
+    ]
+    if len(front):
+        front.plot(ax=ax, color="#1a1a1a", linewidth=0.9, zorder=3)
     simplified_lines(data).plot(ax=ax, color="#333333", linewidth=0.6)
     data.boundaries.admin0.boundary.plot(ax=ax, color="black", linewidth=1.0)
     return p

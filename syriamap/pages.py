@@ -86,6 +86,23 @@ def _packed(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]]) -> list[dict[str
     return out
 
 
+def _packed_lines(edges: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Front-line candidates: pieces ``a`` and ``b`` and their shared border, delta-encoded like the
+    pieces but on a 1e-4 degree grid (about 10 m: a line needs no more) (``g``: lines ->
+    ``[x0, y0, dx1, dy1, ...]``)."""
+    import shapely
+
+    out = []
+    for a, b, geom in zip(edges["a"], edges["b"], edges.geometry):
+        lines = []
+        for line in shapely.get_parts(geom):
+            q = np.round(np.asarray(line.coords)[:, :2] * 1e4).astype(np.int64)
+            q[1:] = np.diff(q, axis=0)
+            lines.append(q.ravel().tolist())
+        out.append({"a": int(a), "b": int(b), "g": lines})
+    return out
+
+
 def payload(
     control: Control,
     start: int,
@@ -96,7 +113,7 @@ def payload(
     compare: int | None = None,
 ) -> dict[str, Any]:
     """Everything the page needs: geometry once, and the states in force from ``start`` to ``end``."""
-    from .territory import pieces
+    from .territory import front_edges, pieces
 
     data = control.data
     lang = style.lang
@@ -148,6 +165,7 @@ def payload(
         "events": _events(control, used, lang),
         "eventsByDay": _events_by_day(ev_day, used, ev_index, start, end),
         "pieces": _packed(p, piece_props),
+        "edges": _packed_lines(front_edges(p)),
         "context": _context(data, lang),
         "bounds": focus_bounds(data, style.focus),
         "attribution": TEXT[lang]["attribution"],

@@ -143,6 +143,44 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     return out
 
 
+def front_edges(p: gpd.GeoDataFrame, *, simplify_deg: float = 0.003) -> gpd.GeoDataFrame:
+    """The shared borders of adjacent pieces of different units (``a``, ``b``: piece indices):
+    where their controllers differ on a day, the border is a front line.
+
+    Examples
+    --------
+    >>> from syriamap.dataset import load
+    >>> e = front_edges(pieces(load()))
+    >>> len(e) > 500 and set(e.geom_type) <= {"LineString", "MultiLineString"}
+    True
+    """
+    import geopandas as gpd
+    import shapely
+
+    geoms = np.asarray(p.geometry.values)
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="touches")
+    unit = p["unit"].to_numpy()
+    keep = (a < b) & (unit[a] != unit[b])
+    a, b = a[keep], b[keep]
+    borders = shapely.boundary(geoms)
+    shared = shapely.intersection(borders[a], borders[b])
+    lines: list[shapely.Geometry | None] = []
+    for g in shared:
+        parts = shapely.get_parts(g)
+        parts = parts[np.isin(shapely.get_type_id(parts), (1, 5))]  # line parts (no touching points)
+        if len(parts) == 0:
+            lines.append(None)
+            continue
+        merged = shapely.line_merge(shapely.multilinestrings(shapely.get_parts(parts)))
+        lines.append(shapely.simplify(merged, simplify_deg))
+    ok = np.array([g is not None and not g.is_empty for g in lines], bool)
+    return gpd.GeoDataFrame(
+        {"a": a[ok].astype(np.int32), "b": b[ok].astype(np.int32)},
+        geometry=[g for g, k in zip(lines, ok) if k],
+        crs="EPSG:4326",
+    )
+
+
 def _on_grid(geoms: np.ndarray, size: float) -> np.ndarray:
     """Snap polygons to a ``size`` grid, keeping them valid; a piece GEOS cannot snap as a whole
     (a hole that would touch its shell) is snapped point by point and repaired."""

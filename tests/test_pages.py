@@ -137,3 +137,23 @@ def test_legend_by_bloc_gives_one_colour_per_bloc(real_data) -> None:
     assert by_id["HTS"]["group"] == "Opposition (rebels, HTS, Turkish-backed SNA)"
     assert by_id["GOV"]["color"] == by_id["TRANS"]["color"] != by_id["SDF"]["color"]
     assert by_id["HTS"]["name"].startswith("Hay'at Tahrir al-Sham")  # popups still name the faction
+
+
+def test_front_lines_follow_the_day(real_data) -> None:
+    """Borders between pieces of different controllers are front lines; within one side, none."""
+    from syriamap.control import compile_control
+    from syriamap.territory import front_edges, pieces
+
+    p = pieces(real_data)
+    e = front_edges(p)
+    c = compile_control(real_data)
+    unit = p["unit"].to_numpy()
+
+    def fronts(day: str) -> int:
+        ctrl = c.controllers(c.matrix(day, day)[0][unit])
+        return int((ctrl[e["a"].to_numpy()] != ctrl[e["b"].to_numpy()]).sum())
+
+    assert fronts("2024-11-26") > 50  # lines frozen since 2020: many fronts
+    assert fronts("2025-06-01") < fronts("2024-11-26")  # after the fall of Assad: fewer sides
+    html = to_html(real_data, "2024-12-06")
+    assert '"edges":[' in html and len(html) < 780_000  # the page stays under its size budget

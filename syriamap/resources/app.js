@@ -105,6 +105,16 @@
                       POPUP);
     }
   }).addTo(map);
+  // Front lines: the shared border of two adjacent pieces, shown on the days their controllers differ.
+  var fronts = P.edges.map(function (e) {
+    var latlngs = e.g.map(function (flat) {
+      var pts = [], x = 0, y = 0;
+      for (var k = 0; k < flat.length; k += 2) { x += flat[k]; y += flat[k + 1]; pts.push([y / 1e4, x / 1e4]); }
+      return pts;
+    });
+    return L.polyline(latlngs, {renderer: svgRenderer, interactive: false, color: "#1a1a1a", weight: 1.6,
+                                opacity: 0, className: "sm-front"}).addTo(map);
+  });
   L.geoJSON(P.context.governorates, {renderer: svgRenderer, interactive: false,
     style: function () { return {color: "#333", weight: 1.2, fill: false}; }}).addTo(map);
   L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
@@ -131,15 +141,18 @@
     var pc = P.pieces.features[i].properties;
     var st = stateAt(pc.u, day), c = ctrlOf(st), status = statusOf(st);
     var f = faction(c), thin = pc.t;
-    var style = {stroke: false, fillColor: f.color, fillOpacity: c < 0 ? 0.35 : (thin ? 0.22 : 0.6)};
-    if (P.highlight && changedHands(pc.u, P.compare, day)) {
-      style.stroke = true; style.color = "#e65100"; style.weight = 1.5; style.dashArray = "3 2";
-    }
+    var style = {fillColor: f.color, fillOpacity: c < 0 ? 0.35 : (thin ? 0.22 : 0.6)};
     if (status === 2) {
       var alt = disputeOther(st, c);
       style.fillColor = pattern(c, alt); style.fillOpacity = thin ? 0.4 : 0.75;
     } else if (status === 1) {
       style.fillOpacity = thin ? 0.15 : 0.35;
+    }
+    // no hairline seams between neighbouring pieces: each is outlined in its own fill
+    style.stroke = true; style.color = f.color; style.weight = 0.5; style.opacity = 0.7 * style.fillOpacity;
+    style.dashArray = null;
+    if (P.highlight && changedHands(pc.u, P.compare, day)) {
+      style.color = "#e65100"; style.weight = 1.5; style.dashArray = "3 2"; style.opacity = 1;
     }
     return style;
   }
@@ -269,6 +282,11 @@
       var st = stateAt(pc.u, day);
       present[ctrlOf(st)] = true; states[statusOf(st)] = true;
       pieceLayers[i].setStyle(pieceStyle(i, day));
+    }
+    for (var q = 0; q < fronts.length; q++) {
+      var ea = P.pieces.features[P.edges[q].a].properties.u, eb = P.pieces.features[P.edges[q].b].properties.u;
+      var ca = ctrlOf(stateAt(ea, day)), cb = ctrlOf(stateAt(eb, day));
+      fronts[q].setStyle({opacity: ca >= 0 && cb >= 0 && ca !== cb ? 0.85 : 0});
     }
     for (var j = 0; j < placeLayers.length; j++) {
       var s1 = stateAt(j, day), c = ctrlOf(s1);
