@@ -244,7 +244,7 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
     import shapely
 
     from .data import read_neighbours
-    from .territory import front_edges, pieces
+    from .territory import fronts, pieces
 
     p = pieces(data).copy()
     idx = row[p["unit"].to_numpy()]
@@ -268,7 +268,7 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
             linewidth=0,
             hatch={1: "...", 2: "////"}.get(int(status)),
         )
-    edges = front_edges(p)
+    edges = fronts(data)
     ctrl = p["ctrl"].to_numpy()
     front = edges[
         (ctrl[edges["a"]] != ctrl[edges["b"]])

@@ -113,7 +113,7 @@ def payload(
     compare: int | None = None,
 ) -> dict[str, Any]:
     """Everything the page needs: geometry once, and the states in force from ``start`` to ``end``."""
-    from .territory import front_edges, pieces
+    from .territory import fronts, pieces
 
     data = control.data
     lang = style.lang
@@ -165,7 +165,7 @@ def payload(
         "events": _events(control, used, lang),
         "eventsByDay": _events_by_day(ev_day, used, ev_index, start, end),
         "pieces": _packed(p, piece_props),
-        "edges": _packed_lines(front_edges(p)),
+        "edges": _packed_lines(fronts(data)),
         "context": _context(data, lang),
         "bounds": focus_bounds(data, style.focus),
         "attribution": TEXT[lang]["attribution"],

@@ -143,6 +143,12 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def fronts(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
+    """:func:`front_edges` of a dataset's pieces, computed once per dataset."""
+    return front_edges(pieces(data, settings))
+
+
 def front_edges(p: gpd.GeoDataFrame, *, simplify_deg: float = 0.003) -> gpd.GeoDataFrame:
     """The shared borders of adjacent pieces of different units (``a``, ``b``: piece indices):
     where their controllers differ on a day, the border is a front line.
