@@ -154,6 +154,17 @@ TEXT: dict[str, dict[str, Any]] = {
 }
 ATTRIBUTION: list[str] = TEXT["en"]["attribution"]
 PLACE_LABEL_KINDS = ("city",)
+#: Governorate names on maps in the spelling newsrooms use; OCHA's stay in popups and exports.
+NEWSROOM_NAMES = {
+    "Idleb": "Idlib",
+    "Dar'a": "Daraa",
+    "Deir-ez-Zor": "Deir ez-Zor",
+    "Lattakia": "Latakia",
+    "Tartous": "Tartus",
+    "Ar-Raqqa": "Raqqa",
+    "Al-Hasakeh": "Hasakah",
+    "As-Sweida": "Suwayda",
+}
 #: Print sizes (width, height in mm): a newspaper's one- and two-column widths, a half page, A4
 #: landscape, and the on-screen default.
 SIZES = {

@@ -14,6 +14,7 @@ import numpy as np
 from ._style import (
     BLOC_COLORS,
     MONTHS,
+    NEWSROOM_NAMES,
     PLACE_LABEL_KINDS,
     TEXT,
     UNKNOWN_COLOR,
@@ -248,10 +249,15 @@ def _places(data: Dataset) -> list[dict[str, Any]]:
             "lat": round(float(r.lat), 5),
             "lon": round(float(r.lon), 5),
             "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
-            "label": r.kind in PLACE_LABEL_KINDS,
+            "label": 1 if r.kind in PLACE_LABEL_KINDS else (2 if r.kind == "town" else 0),
         }
         for r in data.places.itertuples()
     ]
+
+
+def _label(name: str, lang: str) -> str:
+    """A governorate's name on the map: the newsroom spelling in English (Idlib, not Idleb)."""
+    return NEWSROOM_NAMES.get(name, name) if lang == "en" else name
 
 
 def _context(data: Dataset, lang: str) -> dict[str, Any]:
@@ -264,7 +270,7 @@ def _context(data: Dataset, lang: str) -> dict[str, Any]:
         "governorates": _features(simplified_lines(data)),
         "outline": _features(data.boundaries.admin0.simplify(0.003)),
         "labels": [
-            {"name": n, "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
+            {"name": _label(n, lang), "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
             for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())
         ],
     }

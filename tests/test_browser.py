@@ -240,3 +240,21 @@ def test_the_war_years_play_offline(browser, tmp_path: Path, artifacts: Path) ->
     browser.execute_script("window.syriamapGo(791)")  # 2020-03-01
     legend = browser.execute_script("return document.querySelector('.sm-legend').innerText")
     assert "Jaysh al-Islam" not in legend and "Hay'at Tahrir al-Sham" in legend
+
+
+def test_more_names_appear_as_you_zoom_in(browser, tmp_path: Path, artifacts: Path) -> None:
+    out = tmp_path / "m.html"
+    assert main(["-q", "map", "--date", "2024-12-06", "-o", str(out)]) == 0
+    open_page(browser, out)
+    visible = "return [...document.querySelectorAll('.sm-label')].filter(e => e.offsetParent !== null).length"
+    gov = browser.execute_script("return [...document.querySelectorAll('.sm-gov-label')].map(e => e.innerText)")
+    assert "Idlib" in gov and "Daraa" in gov and "Idleb" not in gov  # newsroom spellings on the map
+    country = browser.execute_script(visible)
+    browser.execute_script(
+        "var P = JSON.parse(document.getElementById('syriamap-data').textContent);"
+        "window[P.map_var].setView([32.7, 36.2], 10, {animate: false})"
+    )
+    time.sleep(0.3)
+    daraa = browser.execute_script(visible)
+    assert daraa > country, (country, daraa)
+    browser.save_screenshot(str(artifacts / "map-zoomed-daraa.png"))

@@ -181,9 +181,10 @@
     var m = L.marker([p.lat, p.lon], {icon: placeIcon(p, "#fff", 0, false), title: AR ? p.ar : p.en,
                                       riseOnHover: true, keyboard: false});
     m.bindPopup(function () { return unitPopup(i, current.day, false); }, POPUP);
-    if (p.label) {
+    if (p.label) {  // cities always; towns once zoomed in (see .sm-zoomed in app.css)
       m.bindTooltip('<span dir="auto">' + esc(AR ? (p.ar || p.en) : p.en) + "</span>",
-                    {permanent: true, direction: "right", className: "sm-label", offset: [6, 0]});
+                    {permanent: true, direction: "right", offset: [6, 0],
+                     className: p.label === 1 ? "sm-label" : "sm-label sm-label-town"});
     }
     m.addTo(map);
     placeLayers.push(m);
@@ -248,6 +249,11 @@
     return d;
   };
   title.addTo(map);
+  // more names as the reader zooms in: towns from zoom 9 (a governorate fills the screen)
+  var zoomed = function () {
+    (map.getZoom() >= 9 ? L.DomUtil.addClass : L.DomUtil.removeClass)(map.getContainer(), "sm-zoomed");
+  };
+  map.on("zoomend", zoomed);
   map.on("popupopen", function () { L.DomUtil.addClass(map.getContainer(), "sm-popup-open"); });
   map.on("popupclose", function () { L.DomUtil.removeClass(map.getContainer(), "sm-popup-open"); });
   L.control.scale({imperial: false, position: AR ? "bottomright" : "bottomleft"}).addTo(map);
@@ -399,5 +405,6 @@
   var below = P.days.length > 1 ? ctl.getContainer().offsetHeight + 10 : 0;
   var above = NARROW ? title.getContainer().offsetHeight + 10 : 0;
   map.fitBounds(P.bounds, {animate: false, paddingTopLeft: [0, above], paddingBottomRight: [0, below]});
+  zoomed();
   window.syriamapReady = true;
 })();
