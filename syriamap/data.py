@@ -476,6 +476,8 @@ def _layer_paths() -> dict[str, Path]:
 
 def _layer_digest() -> tuple[Path | None, str]:
     """The first layer file that differs from its recorded hash (or None), and a key of them all."""
+    from ._io import file_sha256
+
     digest = hashlib.sha256(code_key().encode())
     recorded: dict[str, dict[str, str]] = {}
     for path in _layer_paths().values():
@@ -488,7 +490,7 @@ def _layer_digest() -> tuple[Path | None, str]:
         for ext in manifest()["shapefile_parts"]:
             f = path.with_suffix(ext)
             try:
-                h = hashlib.sha256(f.read_bytes()).hexdigest()
+                h = file_sha256(f)
             except OSError:
                 return f, ""
             if recorded[str(folder)].get(f.name) != h:
