@@ -2,7 +2,5 @@
 
 from __future__ import annotations
 
-#: Geographic coordinates of every input and output (longitude, latitude; WGS 84).
-GEOGRAPHIC = "EPSG:4326"
 #: Lambert azimuthal equal-area centred on Syria: areas in m2, never in degrees.
 EQUAL_AREA = "+proj=laea +lat_0=35 +lon_0=38.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"

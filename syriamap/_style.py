@@ -152,7 +152,6 @@ TEXT: dict[str, dict[str, Any]] = {
         "sources": "السيطرة: بيانات syriamap (لكل سطر مصدره). كثير من التقارير لا يمكن التحقق منها.",
     },
 }
-ATTRIBUTION: list[str] = TEXT["en"]["attribution"]
 PLACE_LABEL_KINDS = ("city",)
 #: Governorate names on maps in the spelling newsrooms use; OCHA's stay in popups and exports.
 NEWSROOM_NAMES = {

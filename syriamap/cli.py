@@ -192,13 +192,11 @@ def _inputs(args: argparse.Namespace, data: Dataset) -> list[Path]:
     return found
 
 
-def _write(
-    text: str, output: str | None, args: argparse.Namespace, data: Dataset, suffixes: tuple[str, ...]
-) -> None:
-    from ._io import check_output, save_text, write_stdout
+def _write(text: str, output: str | None, args: argparse.Namespace, data: Dataset) -> None:
+    """Standard output, or the file ``output`` (already checked by :func:`_check_outputs`)."""
+    from ._io import save_text, write_stdout
 
     if output:
-        check_output(output, inputs=_inputs(args, data), suffixes=suffixes)
         save_text(text, output, inputs=_inputs(args, data))
         log.info("wrote %s", output)
     else:
@@ -237,7 +235,7 @@ def _run(args: argparse.Namespace) -> int:
             initial=args.initial,
             legend=args.legend,
         )
-        _write(to_html(data, args.start, args.end, style=style), args.output, args, data, (".html", ".htm"))
+        _write(to_html(data, args.start, args.end, style=style), args.output, args, data)
         return 0
     if cmd == "snapshot":
         import json
@@ -255,7 +253,7 @@ def _run(args: argparse.Namespace) -> int:
             first, last = data_span(data)
             fc = {"type": fc["type"], "data_span": {"from": first, "to": last}, **fc}
             text = json.dumps(fc, ensure_ascii=False) + "\n"
-        _write(text, args.output, args, data, suffixes)
+        _write(text, args.output, args, data)
         if args.format == "csv":
             _say_span(data)
         return 0
@@ -267,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
         suffixes = {"csv": (".csv",), "md": (".md", ".markdown"), "json": (".json",)}[args.format]
         _check_outputs(args, data, (args.output, suffixes))
         table = changes(args.start, args.end, data=data, net=args.net)
-        _write(format_changes(table, args.format, data=data), args.output, args, data, suffixes)
+        _write(format_changes(table, args.format, data=data), args.output, args, data)
         _say_span(data)
         return 0
     if cmd == "stats":
@@ -277,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
 
         _check_outputs(args, data, (args.output, (".csv",)), (args.plot, FORMATS))
         table = stats(args.start, args.end, data=data, by=args.by)
-        _write(to_csv(table), args.output, args, data, (".csv",))
+        _write(to_csv(table), args.output, args, data)
         _say_span(data)
         if args.plot:
             plot_stats(table, args.plot, data=data, inputs=_inputs(args, data))

@@ -44,8 +44,6 @@ CHANGE_COLUMNS = [
     "date_precision",
     "source",
 ]
-#: What a change in ``changes`` is.
-CHANGE_KINDS = ("capture", "claim", "confirmed", "dispute", "settled", "succession", "net")
 
 
 def _data(data: Dataset | None) -> Dataset:

@@ -61,7 +61,6 @@ BORDER_TOLERANCE_M = 3000.0  # crossings and bases sit on the border line
 FACTION_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 PLACE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*:\S+")
 BARE_IP = re.compile(r"^https?://(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d+)?(/|$)", re.IGNORECASE)
 #: Titles that stand in for an unknown headline: an empty title says that honestly.
 PLACEHOLDER = re.compile(r"^\[.*\]$|headline not shown|title unknown|no title|untitled", re.IGNORECASE)
