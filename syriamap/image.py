@@ -11,6 +11,7 @@ import numpy as np
 
 from ._style import (
     BLOC_COLORS,
+    NEWSROOM_NAMES,
     PLACE_LABEL_KINDS,
     STATES_INDEX,
     TEXT,
@@ -143,6 +144,7 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
+    _place_labels(ax, _label_candidates(data, snap, style), style, fs)
     _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since, fs, narrow)
     ha, x = ("right", 1 - margin / W) if style.lang == "ar" else ("left", margin / W)
     fig.text(x, 1 - margin / H, _title(data, style), fontsize=fs["title"], fontweight="bold", ha=ha, va="top")
@@ -235,7 +237,10 @@ def _title(data: Dataset, style: Style) -> str:
         return str(t["title"])
     a1 = data.boundaries.admin1.set_index("pcode")
     code = governorate_code(data, style.focus)
-    return f"{t['title']} — {t['governorate'].replace('{g}', str(a1.loc[code, f'name_{style.lang}']))}"
+    name = str(a1.loc[code, f"name_{style.lang}"])
+    if style.lang == "en":
+        name = NEWSROOM_NAMES.get(name, name)  # Daraa, not Dar'a
+    return f"{t['title']} — {t['governorate'].replace('{g}', name)}"
 
 
 def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, colors: dict[str, str]) -> Any:
@@ -258,8 +263,9 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
         edgecolor="#9e9e9e",
         linewidth=0.5,
     )
+    data.boundaries.admin0.plot(ax=ax, color="#d9d9d9", linewidth=0)  # land under the territory
     for (ctrl, thin, status), grp in p.groupby(["ctrl", "thin", "status"]):
-        alpha = (0.3 if thin else 0.75) * (0.55 if status == 1 else 1.0)
+        alpha = (0.4 if thin else 0.75) * (0.55 if status == 1 else 1.0)
         merged = shapely.union_all(shapely.make_valid(np.asarray(grp.geometry.values)))  # no seams inside
         gpd.GeoSeries([merged], crs=p.crs).plot(
             ax=ax,
@@ -293,8 +299,7 @@ def _draw_places(
     changes_since: str | None,
     fs: dict[str, float],
 ) -> tuple[Any, Any]:
-    """Markers sized by population, rings on changes of hands, labels of the cities (and, in a
-    governorate in focus, of its towns)."""
+    """Markers sized by population and rings on changes of hands (names: :func:`_place_labels`)."""
     from .control import describe
 
     snap = describe(control, row[: control.n_places], places=True)
@@ -324,23 +329,76 @@ def _draw_places(
             linewidths=1.4 * scale,
             zorder=6,
         )
-    kinds = PLACE_LABEL_KINDS + (("town",) if style.focus else ())
-    lab = snap[snap["kind"].isin(kinds)]
-    if style.size_mm[0] < 150 and not style.focus:  # a column: the largest cities only
-        lab = lab[lab["population"].fillna(0) >= 150_000]
-    if style.focus:
-        lab = lab[lab["adm1"] == governorate_code(data, style.focus)]
-    name_col = "name_ar" if style.lang == "ar" else "name_en"
-    for r in lab.itertuples():
-        ax.annotate(
-            getattr(r, name_col),
-            (r.lon, r.lat),
-            xytext=(3, 1.5),
-            textcoords="offset points",
-            fontsize=fs["label"],
-            zorder=7,
-        )
     return snap, ch
+
+
+#: Label positions tried around a place, in order (points; horizontal and vertical alignment).
+LABEL_SPOTS = (
+    ((3, 1.5), "left", "bottom"),
+    ((-3, 1.5), "right", "bottom"),
+    ((3, -1.5), "left", "top"),
+    ((-3, -1.5), "right", "top"),
+    ((0, 4), "center", "bottom"),
+    ((0, -4), "center", "top"),
+)
+
+
+def _label_candidates(data: Dataset, snap: Any, style: Style) -> Any:
+    """The places to name, most important first: cities; towns of 30,000 or more on a wide map;
+    in a governorate in focus, its towns and villages too; on a newspaper column, cities of
+    150,000 or more only."""
+    pop = snap["population"].fillna(0).astype(float)
+    if style.focus:
+        lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS + ("town", "village", "neighbourhood"))]
+        lab = lab[lab["adm1"] == governorate_code(data, style.focus)]
+    elif style.size_mm[0] < 150:
+        lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS) & (pop >= 150_000)]
+    else:
+        lab = snap[snap["kind"].isin(PLACE_LABEL_KINDS) | ((snap["kind"] == "town") & (pop >= 30_000))]
+    rank = lab["kind"].map({"city": 0, "town": 1}).fillna(2)
+    order = np.lexsort((-lab["population"].fillna(0).astype(float).to_numpy(), rank.to_numpy()))
+    return lab.iloc[order]
+
+
+def _place_labels(ax: Any, lab: Any, style: Style, fs: dict[str, float]) -> list[Any]:
+    """Name the places in ``lab`` (most important first), each at the first spot of
+    :data:`LABEL_SPOTS` where it overlaps no label already placed and stays inside the map; a name
+    with no free spot is left out. Call once the axes' limits and aspect are final."""
+    from matplotlib import patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
+    name_col = "name_ar" if style.lang == "ar" else "name_en"
+    spots = LABEL_SPOTS if style.lang != "ar" else (LABEL_SPOTS[1], LABEL_SPOTS[0]) + LABEL_SPOTS[2:]
+    halo = [patheffects.withStroke(linewidth=2.2 * fs["label"] / 7.5, foreground="white", alpha=0.85)]
+    taken: list[Any] = []
+    placed = []
+    for r in lab.itertuples():
+        for offset, ha, va in spots:
+            text = ax.annotate(
+                getattr(r, name_col),
+                (r.lon, r.lat),
+                xytext=offset,
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fs["label"],
+                zorder=7,
+                path_effects=halo,
+            )
+            box = text.get_window_extent(renderer)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(b) for b in taken):
+                taken.append(box.expanded(1.08, 1.15))
+                placed.append(text)
+                break
+            text.remove()
+    return placed
 
 
 def _draw_legend(
@@ -382,7 +440,7 @@ def _draw_legend(
         )
     if DISPUTED in shown:
         handles.append(Patch(facecolor="white", edgecolor="black", hatch="////", label=t["states"][2]))
-    handles.append(Patch(facecolor="#8c8c8c", alpha=0.3 * 0.75, label=t["thin"]))
+    handles.append(Patch(facecolor="#8c8c8c", alpha=0.4 * 0.75, label=t["thin"]))
     if len(changed):
         label = (
             f"{t['changedSince']} {date_text(changes_since, style.lang)}" if changes_since else t["changed"]

@@ -239,6 +239,11 @@ def _events_by_day(
     return by_day
 
 
+#: Which names a page shows: 1 (cities) always, 2 (towns) from zoom 9, 3 (villages and
+#: neighbourhoods) from zoom 10; app.js hides any name that would overlap a more important one.
+LABEL_RANKS = {"town": 2, "village": 3, "neighbourhood": 3}
+
+
 def _places(data: Dataset) -> list[dict[str, Any]]:
     return [
         {
@@ -249,7 +254,7 @@ def _places(data: Dataset) -> list[dict[str, Any]]:
             "lat": round(float(r.lat), 5),
             "lon": round(float(r.lon), 5),
             "pop": int(r.population) if r.population is not None and not _isna(r.population) else 0,
-            "label": 1 if r.kind in PLACE_LABEL_KINDS else (2 if r.kind == "town" else 0),
+            "label": 1 if r.kind in PLACE_LABEL_KINDS else LABEL_RANKS.get(r.kind, 0),
         }
         for r in data.places.itertuples()
     ]

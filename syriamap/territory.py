@@ -20,6 +20,7 @@ from .errors import UsageError
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import shapely
 
     from .dataset import Dataset
 
@@ -32,12 +33,15 @@ class Settings:
     """How territory is cut and simplified."""
 
     reach_km: float = 18.0
+    close_km: float = 22.0
     simplify_m: float = 300.0
     precision_deg: float = 1e-5
 
     def __post_init__(self) -> None:
         if not self.reach_km > 0:
             raise UsageError(f"reach_km {self.reach_km!r}: expected a positive distance")
+        if self.close_km < 0:
+            raise UsageError(f"close_km {self.close_km!r}: expected zero or more kilometres")
         if self.simplify_m < 0:
             raise UsageError(f"simplify_m {self.simplify_m!r}: expected zero or more metres")
         if not 0 < self.precision_deg <= 0.01:
@@ -89,6 +93,8 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     nb = data.boundaries.neighbourhoods.set_index("pcode").to_crs(EQUAL_AREA).geometry
     reach = settings.reach_km * 1000.0
     units, adm3s, thin, geoms = [], [], [], []
+    gen = places[places["kind"].isin(GENERATORS)]
+    settled = settled_land(np.asarray(gen.geometry.values), reach, settings.close_km * 1000.0)
 
     def add(unit: int, code: str, is_thin: bool, geom: shapely.Geometry) -> None:
         if geom is None or geom.is_empty:
@@ -102,7 +108,6 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
         thin.append(is_thin)
         geoms.append(shapely.multipolygons(polys))
 
-    gen = places[places["kind"].isin(GENERATORS)]
     by_adm3: dict[str, list[tuple[int, str, str, shapely.Point]]] = {}
     for i, code, kind, hood, pt in zip(gen.index, gen["adm3"], gen["kind"], gen["nbhd"], gen.geometry):
         by_adm3.setdefault(code, []).append((int(i), kind, hood, pt))
@@ -130,9 +135,8 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
         for i, pt in gens:
             cell = cells[int(tree.query(pt, predicate="intersects")[0])] if len(cells) > 1 else cells[0]
             cell = shapely.intersection(cell, rest)
-            near = shapely.buffer(pt, reach, quad_segs=8)
-            add(i, code, False, shapely.intersection(cell, near))
-            add(area_unit, code, True, shapely.difference(cell, near))
+            add(i, code, False, shapely.intersection(cell, settled))
+            add(area_unit, code, True, shapely.difference(cell, settled))
     out = gpd.GeoDataFrame(
         {"unit": np.array(units, np.int32), "adm3": adm3s, "thin": thin}, geometry=geoms, crs=EQUAL_AREA
     )
@@ -141,6 +145,30 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     out = out.set_geometry(_on_grid(np.asarray(out.geometry.values), settings.precision_deg), crs="EPSG:4326")
     out = out[~out.geometry.is_empty].reset_index(drop=True)
     return out
+
+
+def settled_land(points: np.ndarray, reach_m: float, close_m: float) -> shapely.Geometry:
+    """The land within ``reach_m`` of a tracked settlement, closed over gaps narrower than
+    ``2 * close_m`` (a morphological closing), so that the settled land is one smooth shape around
+    neighbouring settlements rather than a disc around each.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> pts = np.array([shapely.Point(0, 0), shapely.Point(30_000, 0)])
+    >>> discs = settled_land(pts, 10_000, 0)
+    >>> closed = settled_land(pts, 10_000, 8_000)
+    >>> closed.contains(shapely.Point(15_000, 0)), discs.contains(shapely.Point(15_000, 0))
+    (True, False)
+    >>> bool(closed.contains(shapely.Point(0, 9_000)) and not closed.contains(shapely.Point(0, 12_000)))
+    True
+    """
+    import shapely
+
+    near = shapely.union_all(shapely.buffer(points, reach_m, quad_segs=16))
+    if close_m > 0:
+        near = shapely.buffer(shapely.buffer(near, close_m, quad_segs=16), -close_m, quad_segs=16)
+    return near
 
 
 @functools.lru_cache(maxsize=4)

