@@ -98,7 +98,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "attribution": [
             "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
             "Places: GeoNames (CC BY 4.0), OurAirports (public domain)",
-            "Neighbours: Natural Earth (public domain)",
+            "Neighbours, rivers and lakes: Natural Earth (public domain); GSHHG/WDB II rivers (LGPL-3.0)",
         ],
         "eventsButton": "This day's reports",
         "speed": "speed",
@@ -142,7 +142,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "attribution": [
             "الحدود: أوتشا / قسم الخرائط في الأمم المتحدة، COD-AB سوريا، CC BY-IGO 3.0",
             "الأماكن: GeoNames (CC BY 4.0)، OurAirports (ملكية عامة)",
-            "الدول المجاورة: Natural Earth (ملكية عامة)",
+            "الدول المجاورة والأنهار والبحيرات: Natural Earth (ملكية عامة)؛ أنهار GSHHG/WDB II (LGPL-3.0)",
         ],
         "eventsButton": "تقارير هذا اليوم",
         "speed": "السرعة",
@@ -294,3 +294,36 @@ def date_text(day: str, lang: str) -> str:
         return ""
     d = np.datetime64(day, "D").astype(object)
     return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+
+
+def country_labels(
+    neighbours: gpd.GeoDataFrame, box: tuple[float, float, float, float], lang: str, *, min_area: float = 0.3
+) -> list[tuple[str, float, float]]:
+    """``(name, lon, lat)`` for each neighbouring country with at least ``min_area`` square degrees
+    inside ``box`` (west, south, east, north): at the point of that part farthest from its edges.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> n = gpd.GeoDataFrame({"name_en": ["A"], "name_ar": ["أ"], "golan": [False]},
+    ...                      geometry=[shapely.box(0, 0, 4, 2)], crs="EPSG:4326")
+    >>> [(name, round(x), round(y)) for name, x, y in country_labels(n, (2, 0, 10, 10), "en")]
+    [('A', 3, 1)]
+    """
+    import shapely
+    from shapely.ops import polylabel
+
+    out = []
+    view = shapely.box(*box)
+    for name, golan, geom in zip(neighbours[f"name_{lang}"], neighbours["golan"], neighbours.geometry):
+        if golan:
+            continue
+        parts = [p for p in shapely.get_parts(shapely.intersection(geom, view)) if p.geom_type == "Polygon"]
+        if not parts:
+            continue
+        part = max(parts, key=lambda p: p.area)
+        if part.area < min_area:
+            continue
+        spot = polylabel(part, tolerance=0.02)
+        out.append((str(name), round(spot.x, 3), round(spot.y, 3)))
+    return out

@@ -583,3 +583,12 @@ def read_neighbours() -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     return gpd.read_file(resource_path("natural_earth.geojson"))
+
+
+def read_water() -> gpd.GeoDataFrame:
+    """Rivers and lakes (``kind``, ``name_en``, ``name_ar``, ``source``): Natural Earth (public
+    domain) and GSHHG / WDB II (LGPL-3.0-or-later, ``source == "gshhg"``); see
+    ``data/build/build_base_geography.py``."""
+    import geopandas as gpd
+
+    return gpd.read_file(resource_path("base_geography.geojson"))

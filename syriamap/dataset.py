@@ -162,6 +162,9 @@ def _load(items: tuple[tuple[str, Path, tuple[int, int]], ...], lenient: bool) -
 def locate(frame: pd.DataFrame, boundaries: Boundaries) -> gpd.GeoDataFrame:
     """Type the places and assign each, once, to its neighbourhood, sub-district, district, governorate.
 
+    A neighbourhood with no ``lat``/``lon`` but an ``ocha_pcode`` stands at the representative
+    point of that OCHA neighbourhood (computed here, from the layer, never stored).
+
     A place on the border line (within the validation tolerance) takes the nearest sub-district.
     """
     import geopandas as gpd
@@ -172,8 +175,14 @@ def locate(frame: pd.DataFrame, boundaries: Boundaries) -> gpd.GeoDataFrame:
 
     cols = list(_validate.PLACE_COLUMNS)
     f = frame[[c for c in cols if c in frame]].copy()
-    f["lat"] = f["lat"].astype(float)
-    f["lon"] = f["lon"].astype(float)
+    f["lat"] = pd.to_numeric(f["lat"].replace("", np.nan)).astype(float)
+    f["lon"] = pd.to_numeric(f["lon"].replace("", np.nan)).astype(float)
+    if "ocha_pcode" in f:  # a neighbourhood given by its OCHA p-code stands at its polygon's point
+        spot = boundaries.neighbourhoods.set_index("pcode").geometry.representative_point()
+        codes = f["ocha_pcode"].fillna("").astype(str)
+        fill = f["lat"].isna() & codes.isin(spot.index)
+        f.loc[fill, "lon"] = [round(spot[k].x, 5) for k in codes[fill]]
+        f.loc[fill, "lat"] = [round(spot[k].y, 5) for k in codes[fill]]
     f["population"] = pd.to_numeric(f["population"].replace("", np.nan)).astype("Int64")
     f["population_year"] = pd.to_numeric(f["population_year"].replace("", np.nan)).astype("Int64")
     pts = gpd.GeoDataFrame(f, geometry=gpd.points_from_xy(f["lon"], f["lat"]), crs="EPSG:4326")

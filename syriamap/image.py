@@ -17,12 +17,14 @@ from ._style import (
     TEXT,
     UNKNOWN_COLOR,
     Style,
+    country_labels,
     date_text,
     focus_bounds,
     governorate_code,
     simplified_lines,
 )
 from .control import CLAIMED, DISPUTED, compile_control, data_span, to_day, warn_outside_span
+from .data import read_neighbours
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -144,6 +146,17 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
+    for name, x, y in country_labels(read_neighbours(), (w - pad, s - pad, e + pad, n + pad), style.lang):
+        ax.text(
+            x,
+            y,
+            name if style.lang == "ar" else name.upper(),
+            ha="center",
+            va="center",
+            fontsize=fs["label"] * 1.1,
+            color="#777777",
+            zorder=4,
+        )
     _place_labels(ax, _label_candidates(data, snap, style), style, fs)
     _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since, fs, narrow)
     ha, x = ("right", 1 - margin / W) if style.lang == "ar" else ("left", margin / W)
@@ -248,7 +261,7 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
     import geopandas as gpd
     import shapely
 
-    from .data import read_neighbours
+    from .data import read_water
     from .territory import fronts, pieces
 
     p = pieces(data).copy()
@@ -274,6 +287,10 @@ def _draw_territory(ax: Any, data: Dataset, control: Any, row: np.ndarray, color
             linewidth=0,
             hatch={1: "...", 2: "////"}.get(int(status)),
         )
+    water = read_water()
+    lakes, rivers = water[water["kind"] == "lake"], water[water["kind"] == "river"]
+    lakes.plot(ax=ax, color="#6fa8dc", linewidth=0, zorder=2.5)
+    rivers.plot(ax=ax, color="#4a86c5", linewidth=0.9, zorder=2.5)
     edges = fronts(data)
     ctrl = p["ctrl"].to_numpy()
     front = edges[

@@ -19,6 +19,7 @@ from ._style import (
     TEXT,
     UNKNOWN_COLOR,
     Style,
+    country_labels,
     date_text,
     focus_bounds,
     simplified_lines,
@@ -53,13 +54,15 @@ def _round(obj: Any, nd: int = 5) -> Any:
     return obj
 
 
-def _features(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _features(
+    gdf: gpd.GeoDataFrame, props: list[dict[str, Any]] | None = None, *, nd: int = 5
+) -> dict[str, Any]:
     import shapely
 
     feats = []
     for k, geom in enumerate(gdf.geometry):
         g = json.loads(shapely.to_geojson(geom))
-        feats.append({"type": "Feature", "properties": props[k] if props else {}, "geometry": _round(g)})
+        feats.append({"type": "Feature", "properties": props[k] if props else {}, "geometry": _round(g, nd)})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -266,19 +269,52 @@ def _label(name: str, lang: str) -> str:
 
 
 def _context(data: Dataset, lang: str) -> dict[str, Any]:
-    """Neighbours, governorate lines and names, and Syria's outline."""
+    """Neighbours, rivers and lakes, governorate lines and names, and Syria's outline."""
     from .data import read_neighbours
 
     a1 = data.boundaries.admin1
     return {
         "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
-        "governorates": _features(simplified_lines(data)),
-        "outline": _features(data.boundaries.admin0.simplify(0.003)),
+        "water": _water(lang),
+        "countries": [
+            {"name": n, "lon": x, "lat": y} for n, x, y in country_labels(read_neighbours(), WATER_BOX, lang)
+        ],
+        "governorates": _features(_shared_once(simplified_lines(data)), nd=4),
+        "outline": _features(data.boundaries.admin0.simplify(0.003), nd=4),
         "labels": [
             {"name": _label(n, lang), "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
             for n, pt in zip(a1[f"name_{lang}"], a1.geometry.representative_point())
         ],
     }
+
+
+def _shared_once(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Boundary lines with each border between two governorates drawn once, not twice."""
+    import geopandas as gpd
+    import shapely
+
+    merged = shapely.line_merge(shapely.union_all(np.asarray(lines.geometry.values)))
+    return gpd.GeoDataFrame(geometry=[merged], crs=lines.crs)
+
+
+#: What of the rivers and lakes a page carries, and where it names the neighbouring countries:
+#: Syria and a margin (west, south, east, north).
+WATER_BOX = (35.0, 32.0, 43.0, 37.8)
+
+
+def _water(lang: str) -> dict[str, Any]:
+    """Rivers and lakes near Syria for a page, simplified to about 400 m, with their names."""
+    import shapely
+
+    from .data import read_water
+
+    w = read_water()
+    w = w.set_geometry(
+        shapely.simplify(shapely.intersection(w.geometry.values, shapely.box(*WATER_BOX)), 0.004)
+    )
+    w = w[~w.geometry.is_empty]
+    props = [{"kind": k, "name": n} for k, n in zip(w["kind"], w[f"name_{lang}"])]
+    return _features(w, props, nd=4)
 
 
 def _isna(v: Any) -> bool:

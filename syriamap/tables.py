@@ -438,7 +438,11 @@ STRANDED_DAYS = 60
 
 def _stranded_areas(c: Any, path: str) -> list[Problem]:
     """Sub-districts still held by a side that has lost every tracked place inside them for more
-    than ``STRANDED_DAYS`` days (the area row was never updated)."""
+    than ``STRANDED_DAYS`` days (the area row was never updated). A side that never held a tracked
+    place there since it took the area has lost none: that is a deliberate split (the desert held,
+    the towns not), which the area's own row records."""
+    import pandas as pd
+
     first, last = data_span(c.data)
     if not first:
         return []
@@ -453,7 +457,10 @@ def _stranded_areas(c: Any, path: str) -> list[Problem]:
             continue
         area = ctrl[:, n + j]
         places = ctrl[:, inside]
-        lost = (area >= 0) & (places != area[:, None]).all(axis=1) & (places >= 0).all(axis=1)
+        had = (places == area[:, None]).any(axis=1)
+        since = np.concatenate([[0], np.cumsum(area[1:] != area[:-1])])  # runs of one holder
+        had_since = pd.Series(had).groupby(since).cummax().to_numpy(dtype=bool)
+        lost = (area >= 0) & ~had & (places >= 0).all(axis=1) & had_since
         runs = _longest_run(lost)
         if runs[1] > STRANDED_DAYS:
             day = to_day(first) + runs[0]

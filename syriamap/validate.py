@@ -43,7 +43,7 @@ PLACE_COLUMNS = (
 EVENT_COLUMNS = ("event_id", "date", "date_precision", "target", "controller", "status", "source", "note")
 REQUIRED = {
     "factions": ("faction_id", "name_en", "color", "active_from"),
-    "places": ("place_id", "name_en", "name_ar", "kind", "lat", "lon", "source"),
+    "places": ("place_id", "name_en", "name_ar", "kind", "source"),
     "events": ("event_id", "date", "date_precision", "target", "controller", "status", "source"),
 }
 #: Columns of free text, where Arabic (and the bidi marks it may need) is at home.
@@ -57,6 +57,8 @@ CONTESTED = "CONTESTED"
 EARLIEST = dt.date(2011, 3, 15)
 SYRIA_BBOX = (35.5, 32.3, 42.5, 37.4)  # lon_min, lat_min, lon_max, lat_max, generous
 BORDER_TOLERANCE_M = 3000.0  # crossings and bases sit on the border line
+#: An OCHA neighbourhood p-code: a neighbourhood place may give one instead of lat and lon.
+NEIGHBOURHOOD_PCODE = re.compile(r"N\d{4}")
 
 FACTION_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 PLACE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -249,6 +251,7 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
         lat, lon = _float(c, line, row, "lat", -90, 90), _float(c, line, row, "lon", -180, 180)
         if lat is not None and lon is not None:
             points[line] = (lon, lat)
+        _check_position(c, line, row, boundaries)
         for col, lo, hi in (("population", 0, 50_000_000), ("population_year", 1900, 2100)):
             v = row.get(col, "")
             if v and not (v.isdigit() and lo <= int(v) <= hi):
@@ -284,6 +287,20 @@ def _float(c: _Collector, line: int, row: dict[str, str], col: str, lo: float, h
         c.add(line, col, f"{text!r} is out of range {lo}..{hi}")
         return None
     return v
+
+
+def _check_position(c: _Collector, line: int, row: dict[str, str], boundaries: Boundaries | None) -> None:
+    """A place has ``lat`` and ``lon``, or is a neighbourhood that names its OCHA neighbourhood
+    in ``ocha_pcode`` (it then stands at that polygon's representative point)."""
+    code = row.get("ocha_pcode", "")
+    if code and not (NEIGHBOURHOOD_PCODE.fullmatch(code) and row["kind"] == "neighbourhood"):
+        c.add(line, "ocha_pcode", f"{code!r}: only a neighbourhood may name its OCHA p-code (N0000)")
+        return
+    if code and boundaries is not None and code not in set(boundaries.neighbourhoods["pcode"]):
+        c.add(line, "ocha_pcode", f"{code!r} is not a neighbourhood of the boundary layers")
+    for col in ("lat", "lon"):
+        if not row.get(col, "") and not code:
+            c.add(line, col, "missing value (required, unless a neighbourhood names its ocha_pcode)")
 
 
 def _check_locations(

@@ -196,3 +196,54 @@ def test_consistency_warnings(tiny) -> None:
     text = [str(p) for p in w]
     assert any(":4: target: warning: 'N0025' covers no tracked place" in t for t in text), text
     assert any(":2: target: warning: sub-district" in t and "stays with 'GOV' from 2024-11-30" in t for t in text), text
+
+
+def test_a_split_the_area_row_records_is_not_warned_about(tiny) -> None:
+    """A side that holds a sub-district but never held its places (the desert held, the town
+    not) has lost nothing: no warning, however long it lasts; once it has held the town and lost
+    it, the warning comes."""
+    from syriamap.dataset import load
+    from syriamap.tables import warnings
+
+    head = "event_id,date,date_precision,target,controller,status,source,note\n"
+    split = (
+        "B-homs,2024-11-26,day,SY04,GOV,confirmed,Test | Baseline | 2024-11-26,\n"
+        "B-homs-town,2024-11-26,day,homs,HTS,confirmed,Test | The town is held by others | 2024-11-26,\n"
+        "X-later,2025-06-01,day,daraa,TRANS,confirmed,Test | Later | 2025-06-01,\n"
+    )
+    tiny["events"].write_text(head + split, encoding="utf-8")
+    text = [str(p) for p in warnings(load(tiny["events"], tiny["places"], tiny["factions"]))]
+    assert not any("stays with" in t for t in text), text
+    lost = split.replace("B-homs-town,2024-11-26", "B-homs-town,2024-12-01")
+    tiny["events"].write_text(head + lost, encoding="utf-8")
+    text = [str(p) for p in warnings(load(tiny["events"], tiny["places"], tiny["factions"]))]
+    assert any("stays with 'GOV' from 2024-12-01" in t for t in text), text
+
+
+def test_a_neighbourhood_may_stand_at_its_ocha_polygon(tiny) -> None:
+    """A neighbourhood place with no coordinates but an OCHA p-code is placed inside that polygon
+    and takes the rows aimed at the p-code; anything else without coordinates is refused."""
+    from syriamap.dataset import load
+    from syriamap.errors import DataError
+
+    places = tiny["places"].read_text(encoding="utf-8")
+    row = 'al-qadam,al-Qadam,القدم,neighbourhood,,,0,,N0094,"Test | OCHA neighbourhood | 2020-12-17"\n'
+    tiny["places"].write_text(places + row, encoding="utf-8")
+    events = (
+        "event_id,date,date_precision,target,controller,status,source,note\n"
+        "B-all,2024-11-26,day,SY01,GOV,confirmed,Test | Baseline | 2024-11-26,\n"
+        "X-qadam,2024-12-01,day,N0094,HTS,confirmed,Test | The quarter | 2024-12-01,\n"
+    )
+    tiny["events"].write_text(events, encoding="utf-8")
+    data = load(tiny["events"], tiny["places"], tiny["factions"])
+    q = data.places.set_index("place_id").loc["al-qadam"]
+    assert q["nbhd"] == "N0094" and q["adm1"] == "SY01" and 33.4 < q["lat"] < 33.6
+    snap = snapshot("2024-12-02", data=data).set_index("place_id")
+    assert snap.loc["al-qadam", "controller"] == "HTS"
+    tiny["places"].write_text(places + row.replace("neighbourhood,,,0,,N0094", "town,,,0,,"), encoding="utf-8")
+    try:
+        load(tiny["events"], tiny["places"], tiny["factions"])
+    except DataError as e:
+        assert "lat" in str(e) and "missing value" in str(e)
+    else:
+        raise AssertionError("a town without coordinates was accepted")

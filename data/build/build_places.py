@@ -26,7 +26,9 @@ GeoNames population is kept only where that file has no row; its source then say
 "GeoNames, year unknown" and population_year stays empty. See data/README.md.
 
 The output is deterministic: UTF-8, LF, header first, rows sorted by place_id.
-``ocha_pcode`` is always empty (the program assigns admin codes at run time).
+``ocha_pcode`` is empty (the program assigns admin codes at run time), except for a curated
+neighbourhood with no coordinates of its own: it names its OCHA neighbourhood (N-code) and the
+program places it at that polygon's representative point.
 """
 
 from __future__ import annotations
@@ -612,7 +614,8 @@ def curated_rows() -> list[dict]:
     with open(CURATED, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     for r in rows:
-        r["lat"], r["lon"] = fmt(float(r["lat"])), fmt(float(r["lon"]))
+        if r["lat"] or not r["ocha_pcode"]:  # a neighbourhood may stand at its OCHA polygon instead
+            r["lat"], r["lon"] = fmt(float(r["lat"])), fmt(float(r["lon"]))
     return rows
 
 

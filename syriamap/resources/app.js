@@ -95,6 +95,16 @@
   // Syria's land under the territory, in the neighbours' colour: no sea shows where borders differ
   L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
     style: {stroke: false, fillColor: "#eeeeee", fillOpacity: 1}}).addTo(map);
+  // rivers and lakes, over the territory (added to their own pane below the place markers)
+  map.createPane("sm-water");
+  map.getPane("sm-water").style.zIndex = 450;
+  map.getPane("sm-water").style.pointerEvents = "none";
+  L.geoJSON(P.context.water, {pane: "sm-water", interactive: false,
+    style: function (f) {
+      return f.properties.kind === "lake" ? {stroke: false, fillColor: "#6fa8dc", fillOpacity: 0.9}
+                                          : {color: "#4a86c5", weight: 1.6, opacity: 0.85, fill: false};
+    }
+  }).addTo(map);
   var current = {day: P.days[0], cache: []};
 
   // ---------------------------------------------------------------- territory
@@ -122,11 +132,17 @@
     style: function () { return {color: "#333", weight: 1.2, fill: false}; }}).addTo(map);
   L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
     style: function () { return {color: "#000", weight: 2, fill: false}; }}).addTo(map);
-  P.context.labels.forEach(function (l) {
-    L.marker([l.lat, l.lon], {interactive: false, keyboard: false,
-      icon: L.divIcon({className: "sm-gov-label", html: '<span dir="auto">' + esc(l.name) + "</span>", iconSize: null})
+  // Names on the map, most important first (see declutter): cities (rank 1), governorates (1.5),
+  // towns (2), villages (3), neighbouring countries (4).
+  var labelled = [];
+  function areaLabel(l, cls, rank) {
+    var m = L.marker([l.lat, l.lon], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: cls, html: '<span dir="auto">' + esc(l.name) + "</span>", iconSize: null})
     }).addTo(map);
-  });
+    labelled.push({el: function () { var e = m.getElement(); return e && e.firstChild; }, rank: rank, pop: 0});
+  }
+  P.context.countries.forEach(function (l) { areaLabel(l, "sm-country-label", 4); });
+  P.context.labels.forEach(function (l) { areaLabel(l, "sm-gov-label", 1.5); });
 
   // A change of hands: another controller than on day d0, reached by a capture or a claim on the
   // way (a succession alone, a handover between authorities, is not one unless P.withSucc).
@@ -180,7 +196,6 @@
     return L.divIcon({className: "sm-infra sm-" + shape + ring + dash, iconSize: [14, 14],
       html: '<span style="background:' + color + '"></span>'});
   }
-  var labelled = [];
   P.places.forEach(function (p, i) {
     var m = L.marker([p.lat, p.lon], {icon: placeIcon(p, "#fff", 0, false), title: AR ? p.ar : p.en,
                                       riseOnHover: true, keyboard: false});
@@ -189,7 +204,8 @@
       m.bindTooltip('<span dir="auto">' + esc(AR ? (p.ar || p.en) : p.en) + "</span>",
                     {permanent: true, direction: AR ? "left" : "right", offset: [AR ? -6 : 6, 0],
                      className: "sm-label sm-label-" + p.label});
-      labelled.push({m: m, rank: p.label, pop: p.pop || 0});
+      labelled.push({el: function () { return m.getTooltip() && m.getTooltip().getElement(); },
+                     rank: p.label, pop: p.pop || 0});
     }
     m.addTo(map);
     placeLayers.push(m);
@@ -261,9 +277,9 @@
   var declutter = function () {
     var z = map.getZoom(), shown = [];
     labelled.forEach(function (l) {
-      var el = l.m.getTooltip() && l.m.getTooltip().getElement();
+      var el = l.el();
       if (!el) return;
-      var wanted = l.rank === 1 || (l.rank === 2 && z >= 9) || (l.rank === 3 && z >= 10);
+      var wanted = l.rank === 2 ? z >= 9 : (l.rank === 3 ? z >= 10 : true);
       el.classList.remove("sm-label-hidden");
       if (!wanted) { el.classList.add("sm-label-hidden"); return; }
       var r = el.getBoundingClientRect();
