@@ -24,14 +24,14 @@
   function faction(code) { return code < 0 ? P.unknown : P.factions[code]; }
 
   // ---------------------------------------------------------------- geometry
-  function unpack(items) {  // quantised, delta-encoded polygons (render._packed) -> GeoJSON
+  function unpack(items) {  // quantised, delta-encoded polygons (pages._packed) -> GeoJSON
     return {type: "FeatureCollection", features: items.map(function (it) {
       var polys = it.g.map(function (rings) {
         return rings.map(function (flat) {
           var ring = [], x = 0, y = 0;
           for (var k = 0; k < flat.length; k += 2) {
             x += flat[k]; y += flat[k + 1];
-            ring.push([x / 1e5, y / 1e5]);
+            ring.push([x / 1e4, y / 1e4]);
           }
           return ring;
         });
@@ -119,17 +119,17 @@
     }
   }).addTo(map);
   // Front lines: the shared border of two adjacent pieces, shown on the days their controllers differ.
+  function decodeLine(flat) {  // a delta-encoded line on the 1e-4 degree grid (pages._delta_lines)
+    var pts = [], x = 0, y = 0;
+    for (var k = 0; k < flat.length; k += 2) { x += flat[k]; y += flat[k + 1]; pts.push([y / 1e4, x / 1e4]); }
+    return pts;
+  }
   var fronts = P.edges.map(function (e) {
-    var latlngs = e.g.map(function (flat) {
-      var pts = [], x = 0, y = 0;
-      for (var k = 0; k < flat.length; k += 2) { x += flat[k]; y += flat[k + 1]; pts.push([y / 1e4, x / 1e4]); }
-      return pts;
-    });
-    return L.polyline(latlngs, {renderer: svgRenderer, interactive: false, color: "#1a1a1a", weight: 1.6,
+    return L.polyline(e.g.map(decodeLine), {renderer: svgRenderer, interactive: false, color: "#1a1a1a", weight: 1.6,
                                 opacity: 0, className: "sm-front"}).addTo(map);
   });
-  L.geoJSON(P.context.governorates, {renderer: svgRenderer, interactive: false,
-    style: function () { return {color: "#333", weight: 1.2, fill: false}; }}).addTo(map);
+  L.polyline(P.context.governorates.map(decodeLine), {renderer: svgRenderer, interactive: false,
+                                                   color: "#333", weight: 1.2}).addTo(map);
   L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
     style: function () { return {color: "#000", weight: 2, fill: false}; }}).addTo(map);
   // Names on the map, most important first (see declutter): cities (rank 1), governorates (1.5),
@@ -225,12 +225,12 @@
       var e = P.events[P.states.event[st]];
       h += "<div><b>" + esc(T.since) + ":</b> " + esc(P.states.since[st]) + "</div>";
       h += "<div><b>" + esc(T.event) + ":</b> " + esc(e.id) + " (" + esc(e.d) + (e.p === "approx" ? ", ~" : e.p === "month" ? ", " + esc(T.monthPrecision) : "") + ")</div>";
-      h += '<div class="sm-src"><b>' + esc(T.source) + ":</b> " + sourceHtml(e.s) + "</div>";
+      h += '<div class="sm-src"><b>' + esc(T.source) + ":</b> " + sourceHtml(P.sources[e.s]) + "</div>";
       if (e.n) h += '<div class="sm-note">' + esc(e.n) + "</div>";
       (P.disputes[st] || []).forEach(function (r) {
         var x = P.events[r];
         h += '<div class="sm-claim"><b>' + esc(faction(x.c).name) + "</b> (" + esc(T.statusWord[x.st]) + "): " +
-             sourceHtml(x.s) + (x.n ? "<br>" + esc(x.n) : "") + "</div>";
+             sourceHtml(P.sources[x.s]) + (x.n ? "<br>" + esc(x.n) : "") + "</div>";
       });
     }
     return h + "</div>";
@@ -367,7 +367,7 @@
     return list.map(function (r) {
       var e = P.events[r];
       return "<div class='sm-ev'><b>" + esc(e.tn) + "</b>" + (AR ? " ← " : " → ") + esc(faction(e.c).name) + " (" +
-        esc(T.statusWord[e.st]) + ")<br><span class='sm-src'>" + sourceHtml(e.s) + "</span></div>";
+        esc(T.statusWord[e.st]) + ")<br><span class='sm-src'>" + sourceHtml(P.sources[e.s]) + "</span></div>";
     }).join("");
   }
 
