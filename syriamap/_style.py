@@ -98,7 +98,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "attribution": [
             "Boundaries: OCHA / UNCS, COD-AB Syria, CC BY-IGO 3.0",
             "Places: GeoNames (CC BY 4.0), OurAirports (public domain)",
-            "Neighbours, rivers and lakes: Natural Earth (public domain); GSHHG/WDB II rivers (LGPL-3.0)",
+            "Neighbours, rivers, lakes: Natural Earth (public domain), GSHHG (LGPL-3.0)",
         ],
         "eventsButton": "This day's reports",
         "speed": "speed",
@@ -142,7 +142,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "attribution": [
             "الحدود: أوتشا / قسم الخرائط في الأمم المتحدة، COD-AB سوريا، CC BY-IGO 3.0",
             "الأماكن: GeoNames (CC BY 4.0)، OurAirports (ملكية عامة)",
-            "الدول المجاورة والأنهار والبحيرات: Natural Earth (ملكية عامة)؛ أنهار GSHHG/WDB II (LGPL-3.0)",
+            "الدول المجاورة والأنهار والبحيرات: Natural Earth (ملكية عامة)، GSHHG (LGPL-3.0)",
         ],
         "eventsButton": "تقارير هذا اليوم",
         "speed": "السرعة",

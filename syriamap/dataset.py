@@ -180,7 +180,7 @@ def locate(frame: pd.DataFrame, boundaries: Boundaries) -> gpd.GeoDataFrame:
     if "ocha_pcode" in f:  # a neighbourhood given by its OCHA p-code stands at its polygon's point
         spot = boundaries.neighbourhoods.set_index("pcode").geometry.representative_point()
         codes = f["ocha_pcode"].fillna("").astype(str)
-        fill = f["lat"].isna() & codes.isin(spot.index)
+        fill = (f["lat"].isna() | f["lon"].isna()) & codes.isin(spot.index)
         f.loc[fill, "lon"] = [round(spot[k].x, 5) for k in codes[fill]]
         f.loc[fill, "lat"] = [round(spot[k].y, 5) for k in codes[fill]]
     f["population"] = pd.to_numeric(f["population"].replace("", np.nan)).astype("Int64")

@@ -157,6 +157,7 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
             color="#777777",
             zorder=4,
         )
+    _scale_bar(ax, s, w, n, e, t["km"], fs["label"])
     _place_labels(ax, _label_candidates(data, snap, style), style, fs)
     _draw_legend(ax, data, control, p, snap, changed, colors, style, changes_since, fs, narrow)
     ha, x = ("right", 1 - margin / W) if style.lang == "ar" else ("left", margin / W)
@@ -185,7 +186,6 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
             zorder=9,
             wrap=True,
         )
-    _scale_bar(ax, s, w, n, e, t["km"], fs["label"])
     fig.text(
         x,
         margin / 2 / H,
@@ -380,7 +380,8 @@ def _label_candidates(data: Dataset, snap: Any, style: Style) -> Any:
 def _place_labels(ax: Any, lab: Any, style: Style, fs: dict[str, float]) -> list[Any]:
     """Name the places in ``lab`` (most important first), each at the first spot of
     :data:`LABEL_SPOTS` where it overlaps no label already placed and stays inside the map; a name
-    with no free spot is left out. Call once the axes' limits and aspect are final."""
+    with no free spot is left out, as is one over a text or line already on the map (country names,
+    the scale bar). Call once the axes' limits and aspect are final."""
     from matplotlib import patheffects
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -393,7 +394,7 @@ def _place_labels(ax: Any, lab: Any, style: Style, fs: dict[str, float]) -> list
     name_col = "name_ar" if style.lang == "ar" else "name_en"
     spots = LABEL_SPOTS if style.lang != "ar" else (LABEL_SPOTS[1], LABEL_SPOTS[0]) + LABEL_SPOTS[2:]
     halo = [patheffects.withStroke(linewidth=2.2 * fs["label"] / 7.5, foreground="white", alpha=0.85)]
-    taken: list[Any] = []
+    taken: list[Any] = [a.get_window_extent(renderer) for a in (*ax.texts, *ax.lines)]
     placed = []
     for r in lab.itertuples():
         for offset, ha, va in spots:

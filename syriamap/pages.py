@@ -81,10 +81,14 @@ def _packed(gdf: gpd.GeoDataFrame, props: list[dict[str, Any]]) -> list[dict[str
         polys = []
         for poly in shapely.get_parts(geom):
             rings = [poly.exterior, *poly.interiors]
-            packed = []
+            packed: list[list[int]] = []
             for ring in rings:
-                q = np.round(np.asarray(ring.coords)[:, :2] * 1e4).astype(np.int64)
-                q = q[np.r_[True, (np.diff(q, axis=0) != 0).any(axis=1)]]
+                full = np.round(np.asarray(ring.coords)[:, :2] * 1e4).astype(np.int64)
+                q = full[np.r_[True, (np.diff(full, axis=0) != 0).any(axis=1)]]
+                if len(q) < 4:  # collapsed on the grid: drop a hole, keep a shell as it was
+                    if packed:
+                        continue
+                    q = full
                 q[1:] = np.diff(q, axis=0)
                 packed.append(q.ravel().tolist())
             polys.append(packed)
@@ -329,7 +333,14 @@ def _water(lang: str) -> dict[str, Any]:
     w = w.set_geometry(
         shapely.simplify(shapely.intersection(w.geometry.values, shapely.box(*WATER_BOX)), 0.004)
     )
-    w = w[~w.geometry.is_empty]
+    # lines for rivers, polygons for lakes: a clip that leaves a stray point is not drawn as a marker
+    want = {"river": (1, shapely.multilinestrings), "lake": (3, shapely.multipolygons)}
+    parts = [
+        [g for g in shapely.get_parts(geom) if shapely.get_type_id(g) == want[kind][0]]
+        for kind, geom in zip(w["kind"], w.geometry)
+    ]
+    keep = np.array([bool(ps) for ps in parts])
+    w = w[keep].set_geometry([want[k][1](ps) for k, ps, ok in zip(w["kind"], parts, keep) if ok])
     props = [{"kind": k, "name": n} for k, n in zip(w["kind"], w[f"name_{lang}"])]
     return _features(w, props, nd=4)
 

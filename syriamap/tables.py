@@ -448,6 +448,7 @@ def _stranded_areas(c: Any, path: str) -> list[Problem]:
         return []
     m = c.matrix(first, last)
     ctrl = c.states.take("ctrl", m, -2)  # -2: unknown
+    lineage = _lineage(c)
     n = c.n_places
     adm3 = c.data.places["adm3"].to_numpy()
     out = []
@@ -458,7 +459,8 @@ def _stranded_areas(c: Any, path: str) -> list[Problem]:
         area = ctrl[:, n + j]
         places = ctrl[:, inside]
         had = (places == area[:, None]).any(axis=1)
-        since = np.concatenate([[0], np.cumsum(area[1:] != area[:-1])])  # runs of one holder
+        holder = lineage[area]  # a succession (GOV -> TRANS) does not start a new holder
+        since = np.concatenate([[0], np.cumsum(holder[1:] != holder[:-1])])
         had_since = pd.Series(had).groupby(since).cummax().to_numpy(dtype=bool)
         lost = (area >= 0) & ~had & (places >= 0).all(axis=1) & had_since
         runs = _longest_run(lost)
@@ -476,6 +478,26 @@ def _stranded_areas(c: Any, path: str) -> list[Problem]:
                     "add a row for the area",
                 )
             )
+    return out
+
+
+def _lineage(c: Any) -> np.ndarray:
+    """For each controller code (and -1, -2 at the end), the code of its last successor: the side
+    that took over everything it held (``faction:OLD`` rows), itself if none did."""
+    code_of = {f: i for i, f in enumerate(c.codes)}
+    heir = {}
+    ev = c.data.events
+    for target, new in zip(ev["target"], ev["controller"]):
+        old = str(target).split(":", 1)[1] if str(target).startswith("faction:") else None
+        if old in code_of and new in code_of:
+            heir[code_of[old]] = code_of[new]
+    out = np.arange(len(c.codes) + 2)
+    out[-2:] = (-2, -1)  # so that lineage[-1] == -1 and lineage[-2] == -2
+    for k in range(len(c.codes)):
+        seen = {k}
+        while out[k] in heir and heir[out[k]] not in seen:
+            seen.add(heir[out[k]])
+            out[k] = heir[out[k]]
     return out
 
 

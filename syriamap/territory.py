@@ -94,7 +94,8 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
     reach = settings.reach_km * 1000.0
     units, adm3s, thin, geoms = [], [], [], []
     gen = places[places["kind"].isin(GENERATORS)]
-    settled = settled_land(np.asarray(gen.geometry.values), reach, settings.close_km * 1000.0)
+    close = settings.close_km * 1000.0
+    settled = settled_land(np.asarray(gen.geometry.values), reach, close)
 
     def add(unit: int, code: str, is_thin: bool, geom: shapely.Geometry) -> None:
         if geom is None or geom.is_empty:
@@ -135,8 +136,11 @@ def _build_pieces(data: Dataset, settings: Settings) -> gpd.GeoDataFrame:
         for i, pt in gens:
             cell = cells[int(tree.query(pt, predicate="intersects")[0])] if len(cells) > 1 else cells[0]
             cell = shapely.intersection(cell, rest)
-            add(i, code, False, shapely.intersection(cell, settled))
-            add(area_unit, code, True, shapely.difference(cell, settled))
+            # settled land, but no farther from this place than the closing can carry its own
+            # reach: land settled only by a town across the sub-district line stays thin
+            own = shapely.intersection(settled, shapely.buffer(pt, reach + close, quad_segs=16))
+            add(i, code, False, shapely.intersection(cell, own))
+            add(area_unit, code, True, shapely.difference(cell, own))
     out = gpd.GeoDataFrame(
         {"unit": np.array(units, np.int32), "adm3": adm3s, "thin": thin}, geometry=geoms, crs=EQUAL_AREA
     )

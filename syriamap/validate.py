@@ -237,6 +237,8 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
     if not c.header(PLACE_COLUMNS):
         return c.problems, c.bad_lines
     c.unique("place_id")
+    c.unique("ocha_pcode")
+    hoods = set(boundaries.neighbourhoods["pcode"]) if boundaries is not None else None
     points: dict[int, tuple[float, float]] = {}
     for line, row in c.rows():
         c.required(line, row)
@@ -251,7 +253,7 @@ def check_places(table: Table, boundaries: Boundaries | None) -> tuple[list[Prob
         lat, lon = _float(c, line, row, "lat", -90, 90), _float(c, line, row, "lon", -180, 180)
         if lat is not None and lon is not None:
             points[line] = (lon, lat)
-        _check_position(c, line, row, boundaries)
+        _check_position(c, line, row, hoods)
         for col, lo, hi in (("population", 0, 50_000_000), ("population_year", 1900, 2100)):
             v = row.get(col, "")
             if v and not (v.isdigit() and lo <= int(v) <= hi):
@@ -289,18 +291,22 @@ def _float(c: _Collector, line: int, row: dict[str, str], col: str, lo: float, h
     return v
 
 
-def _check_position(c: _Collector, line: int, row: dict[str, str], boundaries: Boundaries | None) -> None:
-    """A place has ``lat`` and ``lon``, or is a neighbourhood that names its OCHA neighbourhood
-    in ``ocha_pcode`` (it then stands at that polygon's representative point)."""
+def _check_position(c: _Collector, line: int, row: dict[str, str], hoods: set[str] | None) -> None:
+    """A place has ``lat`` and ``lon``, or (never both) is a neighbourhood that names its OCHA
+    neighbourhood in ``ocha_pcode`` and then stands at that polygon's representative point."""
     code = row.get("ocha_pcode", "")
-    if code and not (NEIGHBOURHOOD_PCODE.fullmatch(code) and row["kind"] == "neighbourhood"):
-        c.add(line, "ocha_pcode", f"{code!r}: only a neighbourhood may name its OCHA p-code (N0000)")
+    given = [col for col in ("lat", "lon") if row.get(col, "")]
+    if not code:
+        for col in ("lat", "lon"):
+            if col not in given:
+                c.add(line, col, "missing value (required, unless a neighbourhood names its ocha_pcode)")
         return
-    if code and boundaries is not None and code not in set(boundaries.neighbourhoods["pcode"]):
+    if not (NEIGHBOURHOOD_PCODE.fullmatch(code) and row["kind"] == "neighbourhood"):
+        c.add(line, "ocha_pcode", f"{code!r}: only a neighbourhood may name its OCHA p-code (N0000)")
+    elif hoods is not None and code not in hoods:
         c.add(line, "ocha_pcode", f"{code!r} is not a neighbourhood of the boundary layers")
-    for col in ("lat", "lon"):
-        if not row.get(col, "") and not code:
-            c.add(line, col, "missing value (required, unless a neighbourhood names its ocha_pcode)")
+    if given:
+        c.add(line, given[0], "give lat and lon, or an ocha_pcode, not both")
 
 
 def _check_locations(

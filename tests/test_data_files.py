@@ -86,3 +86,19 @@ def test_colours_are_distinct_for_colour_blind_readers(real_data) -> None:
             assert np.linalg.norm(np.clip(m @ rgb[a], 0, 255) - np.clip(m @ rgb[b], 0, 255)) > 35, (a, b)
     assert pairs > 50
     assert all(re.fullmatch(r"#[0-9a-f]{6}", c, re.I) for c in cols.values())
+
+
+def test_rivers_and_lakes_file_says_what_it_is() -> None:
+    """The committed rivers and lakes: the named features, each with its kind, names and source
+    (public-domain Natural Earth or LGPL GSHHG, whose licence texts ship beside it), near Syria."""
+    from syriamap.data import read_water, resource_path
+
+    w = read_water()
+    assert {"Euphrates", "Tigris", "Orontes", "Khabur", "Lake Assad", "Lake Qattinah"} <= set(w["name_en"])
+    assert set(w["kind"]) == {"river", "lake"} and set(w["source"]) == {"natural_earth", "gshhg"}
+    assert w["name_ar"].str.len().min() > 0 and w.geometry.is_valid.all()
+    x0, y0, x1, y1 = w.total_bounds
+    assert 34.0 <= x0 and 31.0 <= y0 and x1 <= 43.0 and y1 <= 38.0  # the build script's box
+    assert set(w.geom_type) <= {"LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+    for name in ("base_geography.LICENSE.md", "LGPL-3.0.txt", "GPL-3.0.txt"):
+        assert resource_path(name).stat().st_size > 500

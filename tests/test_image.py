@@ -47,7 +47,9 @@ def _ocr(png: Path) -> str:
         if os.environ.get("CI"):
             pytest.fail("tesseract-ocr (with tesseract-ocr-ara) is not installed: .ci/run installs it")
         pytest.skip("tesseract-ocr not installed")
-    got = subprocess.run([exe, str(png), "-", "-l", "ara", "--psm", "13"], capture_output=True, text=True, timeout=120)
+    got = subprocess.run(
+        [exe, str(png), "-", "-l", "ara", "--psm", "13"], capture_output=True, text=True, timeout=120
+    )
     return got.stdout
 
 
@@ -67,7 +69,9 @@ def test_arabic_in_images_reads_right_to_left_and_joined(real_data, tmp_path: Pa
         box = title.get_window_extent()
     with Image.open(png) as img:
         height = img.size[1]
-        crop = img.crop((int(box.x0) - 10, int(height - box.y1) - 10, int(box.x1) + 10, int(height - box.y0) + 10))
+        crop = img.crop(
+            (int(box.x0) - 10, int(height - box.y1) - 10, int(box.x1) + 10, int(height - box.y0) + 10)
+        )
         crop.save(tmp_path / "title.png")
     text = _ocr(tmp_path / "title.png")
     assert "سوريا" in text and "حلب" in text, text
@@ -90,7 +94,9 @@ def test_print_sizes_titles_and_swatches(real_data, tmp_path: Path) -> None:
 
     from syriamap.image import map_figure, mpl_context
 
-    style = Style(size="one-column", dpi=300, title="Daraa falls", subtitle="6 December", credit="Map: J. Doe")
+    style = Style(
+        size="one-column", dpi=300, title="Daraa falls", subtitle="6 December", credit="Map: J. Doe"
+    )
     png = to_image(real_data, "2024-12-06", tmp_path / "c.png", style=style)
     with Image.open(png) as im:
         w, h = im.size
@@ -115,3 +121,30 @@ def test_image_legend_by_bloc(real_data) -> None:
         labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels.count("Opposition (rebels, HTS, Turkish-backed SNA)") == 1
     assert "Islamic State" in labels and not any("Jaysh al-Islam" in x for x in labels)
+
+
+@pytest.mark.parametrize(
+    ("lang", "focus", "size", "name"),
+    [("en", None, "screen", "Aleppo"), ("ar", "Aleppo", "two-column", "حلب")],
+)
+def test_names_on_images_do_not_collide(
+    real_data, lang: str, focus: str | None, size: str, name: str
+) -> None:
+    """Every name drawn lies inside the map, overlaps no other name, country name or the scale bar,
+    and the big city is among them; a focused map names more places than the whole country does
+    for that governorate."""
+    from syriamap.image import map_figure, mpl_context
+
+    with mpl_context():
+        fig = map_figure(real_data, "2024-12-01", style=Style(lang=lang, focus=focus, size=size))
+        ax = fig.axes[0]
+        r = fig.canvas.get_renderer()
+        frame = ax.get_window_extent(r)
+        names = [t for t in ax.texts if t.get_zorder() == 7]
+        boxes = [t.get_window_extent(r) for t in names]
+        others = [a.get_window_extent(r) for a in (*ax.texts, *ax.lines) if a.get_zorder() != 7]
+    assert name in {t.get_text() for t in names}
+    assert len(names) >= 15
+    for k, b in enumerate(boxes):
+        assert frame.contains(b.x0, b.y0) and frame.contains(b.x1, b.y1)
+        assert not any(b.overlaps(o) for o in boxes[k + 1 :] + others), names[k].get_text()

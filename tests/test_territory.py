@@ -33,6 +33,22 @@ def test_a_divided_sub_district_is_split(tiny_data) -> None:
 def test_settings_are_validated() -> None:
     with pytest.raises(UsageError, match="reach_km -1"):
         Settings(reach_km=-1)
+    with pytest.raises(UsageError, match="close_km -1"):
+        Settings(close_km=-1)
+
+
+def test_settled_land_is_one_zone_not_a_disc_per_place(real_data) -> None:
+    """Neighbouring places make one settled zone: no thin land between places a few tens of km
+    apart (the north-east's towns), while the empty Badia stays thin."""
+    import shapely
+
+    p = pieces(real_data).to_crs(EQUAL_AREA)
+    thin = p[p["thin"]].geometry.union_all()
+    pts = real_data.places.set_index("place_id").to_crs(EQUAL_AREA).geometry
+    between = shapely.LineString([pts["hasakah"], pts["qamishli"]])  # about 75 km apart
+    assert thin.intersection(between).length < 0.05 * between.length
+    badia = shapely.LineString([pts["palmyra"], pts["al-bukamal"]])  # the desert road
+    assert thin.intersection(badia).length > 0.5 * badia.length
 
 
 def test_territory_export_covers_syria_without_overlaps(real_data, tmp_path) -> None:

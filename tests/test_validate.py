@@ -147,6 +147,31 @@ PLACE_CASES = [
         "places.csv:6: name_en: homonym: 'Homs' (city) is also 'homs' at line 5; make the names distinct, "
         "e.g. 'Homs (<governorate>)'",
     ),
+    # a place without coordinates must be a neighbourhood naming its OCHA polygon, and not both
+    (
+        "x,X,س,town,,,,,,A | B | 2024-01-01",
+        "places.csv:6: lat: missing value (required, unless a neighbourhood names its ocha_pcode)",
+    ),
+    (
+        "x,X,س,neighbourhood,33.47,,,,,A | B | 2024-01-01",
+        "places.csv:6: lon: missing value (required, unless a neighbourhood names its ocha_pcode)",
+    ),
+    (
+        "x,X,س,town,,,,,N0094,A | B | 2024-01-01",
+        "places.csv:6: ocha_pcode: 'N0094': only a neighbourhood may name its OCHA p-code (N0000)",
+    ),
+    (
+        "x,X,س,neighbourhood,,,,,N9999,A | B | 2024-01-01",
+        "places.csv:6: ocha_pcode: 'N9999' is not a neighbourhood of the boundary layers",
+    ),
+    (
+        "x,X,س,neighbourhood,33.47,,,,N0094,A | B | 2024-01-01",
+        "places.csv:6: lat: give lat and lon, or an ocha_pcode, not both",
+    ),
+    (
+        "x,X,س,neighbourhood,36.2,37.1,,,N0094,A | B | 2024-01-01",
+        "places.csv:6: lat: give lat and lon, or an ocha_pcode, not both",
+    ),
 ]
 
 
@@ -198,3 +223,25 @@ def test_garbage_never_crashes_validate(tmp_path: Path, garbage: str) -> None:
     problems(tmp_path, events=EV_HEAD + garbage)
     problems(tmp_path, places=PL_HEAD + garbage)
     problems(tmp_path, events=garbage)
+
+
+def test_a_neighbourhood_may_stand_at_its_ocha_polygon(tmp_path: Path) -> None:
+    """A neighbourhood with no coordinates but an OCHA p-code stands inside that polygon and takes
+    the rows aimed at the p-code; the same p-code on two places is refused."""
+    from syriamap.control import snapshot
+
+    row = 'al-qadam,al-Qadam,القدم,neighbourhood,,,0,,N0094,"Test | OCHA neighbourhood | 2020-12-17"\n'
+    events = (
+        EV_HEAD + "B-all,2024-11-26,day,SY01,GOV,confirmed,Test | Baseline | 2024-11-26,\n"
+        "X-qadam,2024-12-01,day,N0094,HTS,confirmed,Test | The quarter | 2024-12-01,\n"
+    )
+    assert problems(tmp_path, places=PLACES + row, events=events) == []
+    data = load(tmp_path / "events.csv", tmp_path / "places.csv", tmp_path / "factions.csv")
+    q = data.places.set_index("place_id").loc["al-qadam"]
+    assert q["nbhd"] == "N0094" and q["adm1"] == "SY01" and 33.4 < q["lat"] < 33.6 and 36.2 < q["lon"] < 36.4
+    snap = snapshot("2024-12-02", data=data).set_index("place_id")
+    assert snap.loc["al-qadam", "controller"] == "HTS"
+    twice = row.replace("al-qadam,al-Qadam", "qadam-2,Qadam 2")
+    assert "places.csv:7: ocha_pcode: duplicate id 'N0094' (first at line 6)" in problems(
+        tmp_path, places=PLACES + row + twice, events=events
+    )

@@ -274,19 +274,24 @@
   // villages from zoom 10. Names are shown most important first (cities, then by population);
   // one that would overlap a name already shown is hidden until there is room for it.
   labelled.sort(function (a, b) { return a.rank - b.rank || b.pop - a.pop; });
-  var declutter = function () {
-    var z = map.getZoom(), shown = [];
-    labelled.forEach(function (l) {
+  var declutter = function () {  // read every box first, then decide, then write: one layout pass
+    var z = map.getZoom(), view = map.getContainer().getBoundingClientRect(), shown = [];
+    var items = labelled.map(function (l) {
       var el = l.el();
-      if (!el) return;
-      var wanted = l.rank === 2 ? z >= 9 : (l.rank === 3 ? z >= 10 : true);
-      el.classList.remove("sm-label-hidden");
-      if (!wanted) { el.classList.add("sm-label-hidden"); return; }
-      var r = el.getBoundingClientRect();
-      var clash = shown.some(function (s) {
+      var wanted = !!el && (l.rank === 2 ? z >= 9 : (l.rank === 3 ? z >= 10 : true));
+      return {el: el, wanted: wanted, r: wanted ? el.getBoundingClientRect() : null};
+    });
+    items.forEach(function (it) {
+      if (!it.wanted) return;
+      var r = it.r;
+      if (r.right < view.left || r.left > view.right || r.bottom < view.top || r.top > view.bottom) return;
+      it.clash = shown.some(function (s) {
         return r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top;
       });
-      if (clash) el.classList.add("sm-label-hidden"); else shown.push(r);
+      if (!it.clash) shown.push(r);
+    });
+    items.forEach(function (it) {
+      if (it.el) it.el.classList.toggle("sm-label-hidden", !it.wanted || !!it.clash);
     });
   };
   map.on("zoomend moveend", declutter);
