@@ -292,7 +292,10 @@ def _label(name: str, lang: str) -> str:
 
 
 def _context(data: Dataset, lang: str) -> dict[str, Any]:
-    """Neighbours, rivers and lakes, governorate lines and names, and Syria's outline."""
+    """Neighbours, rivers and lakes, governorate lines (each border once, simplified to about
+    400 m) and names, and Syria's outline."""
+    import shapely
+
     from .data import read_neighbours
 
     a1 = data.boundaries.admin1
@@ -302,7 +305,7 @@ def _context(data: Dataset, lang: str) -> dict[str, Any]:
         "countries": [
             {"name": n, "lon": x, "lat": y} for n, x, y in country_labels(read_neighbours(), WATER_BOX, lang)
         ],
-        "governorates": _delta_lines(_shared_once(simplified_lines(data))),
+        "governorates": _delta_lines(shapely.simplify(_shared_once(simplified_lines(data)), 0.004)),
         "outline": _features(data.boundaries.admin0.simplify(0.003), nd=4),
         "labels": [
             {"name": _label(n, lang), "lat": round(pt.y, 4), "lon": round(pt.x, 4)}
@@ -324,14 +327,14 @@ WATER_BOX = (35.0, 32.0, 43.0, 37.8)
 
 
 def _water(lang: str) -> dict[str, Any]:
-    """Rivers and lakes near Syria for a page, simplified to about 400 m, with their names."""
+    """Rivers and lakes near Syria for a page, simplified to about 600 m, with their names."""
     import shapely
 
     from .data import read_water
 
     w = read_water()
     w = w.set_geometry(
-        shapely.simplify(shapely.intersection(w.geometry.values, shapely.box(*WATER_BOX)), 0.004)
+        shapely.simplify(shapely.intersection(w.geometry.values, shapely.box(*WATER_BOX)), 0.006)
     )
     # lines for rivers, polygons for lakes: a clip that leaves a stray point is not drawn as a marker
     want = {"river": (1, shapely.multilinestrings), "lake": (3, shapely.multipolygons)}

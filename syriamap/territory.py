@@ -71,10 +71,9 @@ def pieces(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
     >>> bool(abs(p["area_km2"].sum() - 188138) < 188138 * 0.01)
     True
     """
-    from .data import cache_key, read_cache, write_cache
+    from .data import read_cache, write_cache
 
-    cols = ["place_id", "kind", "lat", "lon", "adm3", "nbhd"]
-    key = cache_key(data.boundaries.key, repr(settings), data.places[cols].to_csv(index=False))
+    key = _pieces_key(data, settings)
     cached = read_cache(f"pieces-{key}")
     if cached is not None:
         return cached["pieces"]
@@ -177,8 +176,25 @@ def settled_land(points: np.ndarray, reach_m: float, close_m: float) -> shapely.
 
 @functools.lru_cache(maxsize=4)
 def fronts(data: Dataset, settings: Settings = Settings()) -> gpd.GeoDataFrame:
-    """:func:`front_edges` of a dataset's pieces, computed once per dataset."""
-    return front_edges(pieces(data, settings))
+    """:func:`front_edges` of a dataset's pieces, computed once per dataset (and cached on disk
+    beside the pieces)."""
+    from .data import read_cache, write_cache
+
+    name = f"fronts-{_pieces_key(data, settings)}"
+    cached = read_cache(name)
+    if cached is not None:
+        return cached["fronts"]
+    built = front_edges(pieces(data, settings))
+    write_cache(name, {"fronts": built})
+    return built
+
+
+def _pieces_key(data: Dataset, settings: Settings) -> str:
+    """What the pieces depend on: the boundary layers, the settings and the places' positions."""
+    from .data import cache_key
+
+    cols = ["place_id", "kind", "lat", "lon", "adm3", "nbhd"]
+    return cache_key(data.boundaries.key, repr(settings), data.places[cols].to_csv(index=False))
 
 
 def front_edges(p: gpd.GeoDataFrame, *, simplify_deg: float = 0.003) -> gpd.GeoDataFrame:
