@@ -146,6 +146,7 @@ def map_figure(data: Dataset, date: str, *, style: Style, changes_since: str | N
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
+    _name_rivers(ax, data, (w - pad, s - pad, e + pad, n + pad), style, fs)
     for name, x, y in country_labels(read_neighbours(), (w - pad, s - pad, e + pad, n + pad), style.lang):
         ax.text(
             x,
@@ -347,6 +348,54 @@ def _draw_places(
             zorder=6,
         )
     return snap, ch
+
+
+#: Rivers named on images (where at least 40 km of them run inside the map's part of Syria).
+NAMED_RIVERS = ("Euphrates", "Tigris", "Orontes", "Khabur", "Yarmouk", "Afrin")
+
+
+def _name_rivers(
+    ax: Any, data: Dataset, box: tuple[float, float, float, float], style: Style, fs: dict[str, float]
+) -> None:
+    """Each major river's name, in italics along it, at the middle of its longest stretch inside
+    Syria and the view."""
+    import shapely
+
+    from .data import read_water
+
+    water = read_water()
+    syria = shapely.intersection(data.boundaries.admin0.geometry.union_all(), shapely.box(*box))
+    aspect = 1 / np.cos(np.radians((box[1] + box[3]) / 2))
+    for name_en, name, geom in zip(water["name_en"], water[f"name_{style.lang}"], water.geometry):
+        if name_en not in NAMED_RIVERS:
+            continue
+        parts = [
+            p
+            for p in shapely.get_parts(shapely.line_merge(shapely.intersection(geom, syria)))
+            if p.length > 0
+        ]
+        if not parts:
+            continue
+        line = max(parts, key=lambda p: p.length)
+        if line.length < 0.4:  # about 40 km
+            continue
+        a, b = line.interpolate(0.45, normalized=True), line.interpolate(0.55, normalized=True)
+        angle = float(np.degrees(np.arctan2((b.y - a.y) * aspect, b.x - a.x)))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # never upside down
+        mid = line.interpolate(0.5, normalized=True)
+        ax.text(
+            mid.x,
+            mid.y,
+            name,
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="bottom",
+            fontsize=fs["label"] * 0.95,
+            fontstyle="normal" if style.lang == "ar" else "italic",  # DejaVu Oblique has no Arabic
+            color="#2b5f97",
+            zorder=4,
+        )
 
 
 #: Label positions tried around a place, in order (points; horizontal and vertical alignment).
