@@ -148,3 +148,15 @@ def test_names_on_images_do_not_collide(
     for k, b in enumerate(boxes):
         assert frame.contains(b.x0, b.y0) and frame.contains(b.x1, b.y1)
         assert not any(b.overlaps(o) for o in boxes[k + 1 :] + others), names[k].get_text()
+
+
+def test_every_arabic_letter_has_a_glyph(real_data, tmp_path: Path) -> None:
+    """No text of an Arabic image (names, rivers, countries, legend) falls back to missing glyphs:
+    the oblique font has no Arabic, so nothing Arabic may be set in italics."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        to_image(real_data, "2024-12-08", tmp_path / "ar.png", style=Style(lang="ar"))
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []
