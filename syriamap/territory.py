@@ -1,10 +1,13 @@
 """Territory stage: the polygons a reader sees, as static pieces whose controller changes by day.
 
 Each sub-district is cut into the Voronoi cells of its tracked settlements (clipped to it); a
-tracked neighbourhood takes its own polygon. The part of a cell within ``Settings.reach_km`` of
-its settlement follows that settlement; the rest (the Badia, empty steppe) follows the
-sub-district's own controller and is drawn as thinly held. The pieces never change, so any day's
-map, area and timeline is a lookup: piece -> unit -> state.
+tracked neighbourhood takes its own polygon. The *settled land* is the land within
+``Settings.reach_km`` of any settlement, closed over gaps (grown and shrunk by
+``Settings.close_km``), so that neighbouring places make one zone, not a disc each. The part of a
+cell in the settled land (and within reach + close of its own settlement) follows that settlement;
+the rest (the Badia, empty steppe) follows the sub-district's own controller and is drawn as thinly
+held. The pieces never change, so any day's map, area and timeline is a lookup: piece -> unit ->
+state.
 """
 
 from __future__ import annotations
