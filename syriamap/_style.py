@@ -327,3 +327,54 @@ def country_labels(
         spot = polylabel(part, tolerance=0.02)
         out.append((str(name), round(spot.x, 3), round(spot.y, 3)))
     return out
+
+
+#: Rivers named on maps (where at least about 40 km of them run inside the map's part of Syria).
+NAMED_RIVERS = ("Euphrates", "Tigris", "Orontes", "Khabur", "Yarmouk", "Afrin")
+
+
+def river_labels(
+    water: gpd.GeoDataFrame,
+    outline: gpd.GeoDataFrame,
+    box: tuple[float, float, float, float],
+    lang: str,
+    *,
+    at: tuple[float, ...] = (0.5,),
+) -> list[tuple[str, float, float, float]]:
+    """``(name, lon, lat, angle)`` for each of :data:`NAMED_RIVERS` and each fraction ``at`` of its
+    longest stretch inside Syria (``outline``) and ``box`` (the middle by default), with the
+    river's direction there in degrees on a map drawn at that latitude's aspect (never upside
+    down).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> w = gpd.GeoDataFrame({"name_en": ["Euphrates"], "name_ar": ["الفرات"]},
+    ...                      geometry=[shapely.LineString([(38, 36), (40, 34)])], crs="EPSG:4326")
+    >>> o = gpd.GeoDataFrame(geometry=[shapely.box(37, 33, 41, 37)], crs="EPSG:4326")
+    >>> [(n, x, y, round(a)) for n, x, y, a in river_labels(w, o, (36, 32, 42, 38), "en")]
+    [('Euphrates', 39.0, 35.0, -51)]
+    """
+    import shapely
+
+    syria = shapely.intersection(outline.geometry.union_all(), shapely.box(*box))
+    aspect = 1 / np.cos(np.radians((box[1] + box[3]) / 2))
+    out = []
+    for name_en, name, geom in zip(water["name_en"], water[f"name_{lang}"], water.geometry):
+        if name_en not in NAMED_RIVERS:
+            continue
+        inside = shapely.line_merge(shapely.intersection(geom, syria))
+        parts = [p for p in shapely.get_parts(inside) if p.geom_type == "LineString" and p.length > 0]
+        if not parts:
+            continue
+        line = max(parts, key=lambda p: p.length)
+        if line.length < 0.4:  # degrees: about 40 km
+            continue
+        for f in at:
+            a = line.interpolate(max(f - 0.05, 0), normalized=True)
+            b = line.interpolate(min(f + 0.05, 1), normalized=True)
+            angle = float(np.degrees(np.arctan2((b.y - a.y) * aspect, b.x - a.x)))
+            angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+            spot = line.interpolate(f, normalized=True)
+            out.append((str(name), round(spot.x, 4), round(spot.y, 4), angle))
+    return out

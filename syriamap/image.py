@@ -21,6 +21,7 @@ from ._style import (
     date_text,
     focus_bounds,
     governorate_code,
+    river_labels,
     simplified_lines,
 )
 from .control import CLAIMED, DISPUTED, compile_control, data_span, to_day, warn_outside_span
@@ -350,49 +351,24 @@ def _draw_places(
     return snap, ch
 
 
-#: Rivers named on images (where at least 40 km of them run inside the map's part of Syria).
-NAMED_RIVERS = ("Euphrates", "Tigris", "Orontes", "Khabur", "Yarmouk", "Afrin")
-
-
 def _name_rivers(
     ax: Any, data: Dataset, box: tuple[float, float, float, float], style: Style, fs: dict[str, float]
 ) -> None:
-    """Each major river's name, in italics along it, at the middle of its longest stretch inside
-    Syria and the view."""
-    import shapely
-
+    """Each major river's name, in italics along it (upright in Arabic: the oblique font has no
+    Arabic letters), at the middle of its longest stretch inside Syria and the view."""
     from .data import read_water
 
-    water = read_water()
-    syria = shapely.intersection(data.boundaries.admin0.geometry.union_all(), shapely.box(*box))
-    aspect = 1 / np.cos(np.radians((box[1] + box[3]) / 2))
-    for name_en, name, geom in zip(water["name_en"], water[f"name_{style.lang}"], water.geometry):
-        if name_en not in NAMED_RIVERS:
-            continue
-        parts = [
-            p
-            for p in shapely.get_parts(shapely.line_merge(shapely.intersection(geom, syria)))
-            if p.length > 0
-        ]
-        if not parts:
-            continue
-        line = max(parts, key=lambda p: p.length)
-        if line.length < 0.4:  # about 40 km
-            continue
-        a, b = line.interpolate(0.45, normalized=True), line.interpolate(0.55, normalized=True)
-        angle = float(np.degrees(np.arctan2((b.y - a.y) * aspect, b.x - a.x)))
-        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle  # never upside down
-        mid = line.interpolate(0.5, normalized=True)
+    for name, x, y, angle in river_labels(read_water(), data.boundaries.admin0, box, style.lang):
         ax.text(
-            mid.x,
-            mid.y,
+            x,
+            y,
             name,
             rotation=angle,
             rotation_mode="anchor",
             ha="center",
             va="bottom",
             fontsize=fs["label"] * 0.95,
-            fontstyle="normal" if style.lang == "ar" else "italic",  # DejaVu Oblique has no Arabic
+            fontstyle="normal" if style.lang == "ar" else "italic",
             color="#2b5f97",
             zorder=4,
         )

@@ -22,6 +22,7 @@ from ._style import (
     country_labels,
     date_text,
     focus_bounds,
+    river_labels,
     simplified_lines,
 )
 from .control import Control, compile_control, data_span, day_range, day_str, to_day, warn_outside_span
@@ -296,12 +297,19 @@ def _context(data: Dataset, lang: str) -> dict[str, Any]:
     400 m) and names, and Syria's outline."""
     import shapely
 
-    from .data import read_neighbours
+    from .data import read_neighbours, read_water
 
     a1 = data.boundaries.admin1
     return {
         "neighbours": json.loads(read_neighbours().to_json(drop_id=True)),
         "water": _water(lang),
+        "rivers": [
+            {"name": n, "lon": x, "lat": y}
+            # two spots along each river: the page hides one that would cover a more important name
+            for n, x, y, _ in river_labels(
+                read_water(), data.boundaries.admin0, WATER_BOX, lang, at=(0.3, 0.7)
+            )
+        ],
         "countries": [
             {"name": n, "lon": x, "lat": y} for n, x, y in country_labels(read_neighbours(), WATER_BOX, lang)
         ],

@@ -6,6 +6,8 @@
   var map = window[P.map_var];
   var T = P.text;
   var AR = P.lang === "ar";
+  // Arabic pages keep the legend on the left: the attribution goes under it, not across it
+  if (AR && map.attributionControl) map.attributionControl.setPosition("bottomleft");
 
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -133,7 +135,7 @@
   L.geoJSON(P.context.outline, {renderer: svgRenderer, interactive: false,
     style: function () { return {color: "#000", weight: 2, fill: false}; }}).addTo(map);
   // Names on the map, most important first (see declutter): cities (rank 1), governorates (1.5),
-  // towns (2), villages (3), neighbouring countries (4).
+  // towns (2), rivers (2.5), villages (3), neighbouring countries (4).
   var labelled = [];
   function areaLabel(l, cls, rank) {
     var m = L.marker([l.lat, l.lon], {interactive: false, keyboard: false,
@@ -142,6 +144,7 @@
     labelled.push({el: function () { var e = m.getElement(); return e && e.firstChild; }, rank: rank, pop: 0});
   }
   P.context.countries.forEach(function (l) { areaLabel(l, "sm-country-label", 4); });
+  P.context.rivers.forEach(function (l) { areaLabel(l, "sm-river-label", 2.5); });
   P.context.labels.forEach(function (l) { areaLabel(l, "sm-gov-label", 1.5); });
 
   // A change of hands: another controller than on day d0, reached by a capture or a claim on the
