@@ -247,7 +247,7 @@ def test_more_names_appear_as_you_zoom_in(browser, tmp_path: Path, artifacts: Pa
     assert main(["-q", "map", "--date", "2024-12-06", "-o", str(out)]) == 0
     open_page(browser, out)
     shown = (
-        "return [...document.querySelectorAll('.sm-label, .sm-gov-label span, .sm-country-label span')]"
+        "return [...document.querySelectorAll('.sm-label, .sm-gov-label span, .sm-country-label span, .sm-river-label span')]"
         ".filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden')"
         ".map(e => { var r = e.getBoundingClientRect(); return [e.innerText, r.left, r.top, r.right, r.bottom]; })"
     )
@@ -265,7 +265,7 @@ def test_more_names_appear_as_you_zoom_in(browser, tmp_path: Path, artifacts: Pa
         ]
 
     country = browser.execute_script(shown)
-    assert {"Damascus", "Aleppo", "Homs", "TURKEY", "IRAQ"} <= {t for t, *_ in country}
+    assert {"Damascus", "Aleppo", "Homs", "TURKEY", "IRAQ", "Euphrates"} <= {t for t, *_ in country}
     assert not overlaps(country), overlaps(country)
     for zoom in (10, 11):
         browser.execute_script(
