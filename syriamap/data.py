@@ -580,15 +580,19 @@ def _normalise(layer: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def read_neighbours() -> gpd.GeoDataFrame:
     """Neighbouring countries and the occupied Golan, from Natural Earth (public domain)."""
-    import geopandas as gpd
-
-    return gpd.read_file(resource_path("natural_earth.geojson"))
+    return _resource_frame("natural_earth.geojson").copy()
 
 
 def read_water() -> gpd.GeoDataFrame:
     """Rivers and lakes (``kind``, ``name_en``, ``name_ar``, ``source``): Natural Earth (public
     domain) and GSHHG / WDB II (LGPL-3.0-or-later, ``source == "gshhg"``); see
     ``data/build/build_base_geography.py``."""
+    return _resource_frame("base_geography.geojson").copy()
+
+
+@functools.cache
+def _resource_frame(name: str) -> gpd.GeoDataFrame:
+    """A GeoJSON file shipped in the package, read once per process (callers get copies)."""
     import geopandas as gpd
 
-    return gpd.read_file(resource_path("base_geography.geojson"))
+    return gpd.read_file(resource_path(name))

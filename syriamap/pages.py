@@ -147,7 +147,7 @@ def payload(
     remap = {int(s): k for k, s in enumerate(sel)}
     p = pieces(data)
     piece_props = [{"i": k, "u": int(u), "t": bool(t)} for k, (u, t) in enumerate(zip(p["unit"], p["thin"]))]
-    sources: list[str] = []
+    events, sources = _events(control, used, lang)
     return {
         "map_var": map_var,
         "lang": lang,
@@ -179,8 +179,8 @@ def payload(
         "disputes": {
             str(remap[s]): [ev_index[r] for r in rows] for s, rows in st.disputes.items() if s in remap
         },
-        "events": _events(control, used, lang, sources),
-        "sources": sources,  # filled by _events just above
+        "events": events,
+        "sources": sources,
         "eventsByDay": _events_by_day(ev_day, used, ev_index, start, end),
         "pieces": _packed(p, piece_props),
         "edges": _packed_lines(fronts(data)),
@@ -219,13 +219,14 @@ def _target_names(data: Dataset, lang: str) -> dict[str, str]:
     return names
 
 
-def _events(control: Control, used: list[int], lang: str, sources: list[str]) -> list[dict[str, Any]]:
+def _events(control: Control, used: list[int], lang: str) -> tuple[list[dict[str, Any]], list[str]]:
     """The events the page cites: id, date and precision, controller code, status, source (an index
-    into ``sources``, which collects each distinct source text once), note and the name of the
-    target (``X → all`` for a succession)."""
+    into the second list returned, which holds each distinct source text once), note and the name
+    of the target (``X → all`` for a succession)."""
     data = control.data
     names = _target_names(data, lang)
     code_of = {c: i for i, c in enumerate(control.codes)}
+    index: dict[str, int] = {}  # source text -> its position in the sources list
     out = []
     for r in used:
         row = data.events.iloc[r]
@@ -238,21 +239,12 @@ def _events(control: Control, used: list[int], lang: str, sources: list[str]) ->
                 "p": row["date_precision"],
                 "c": code_of.get(row["controller"], -1),
                 "st": row["status"],
-                "s": _index(sources, str(row["source"])),
+                "s": index.setdefault(str(row["source"]), len(index)),
                 "n": row["note"],
                 "tn": f"{tgt.split(':', 1)[1]} → all" if succession else str(names.get(tgt, tgt)),
             }
         )
-    return out
-
-
-def _index(table: list[str], text: str) -> int:
-    """The position of ``text`` in ``table``, appending it the first time."""
-    try:
-        return table.index(text)
-    except ValueError:
-        table.append(text)
-        return len(table) - 1
+    return out, list(index)  # dicts keep insertion order: list position == index
 
 
 def _events_by_day(
